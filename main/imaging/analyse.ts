@@ -1,0 +1,77 @@
+/**
+ * Page analysis on the small copy used for deskew: grey levels, colourfulness and ink coverage,
+ * computed in one pass over the pixels.
+ */
+import type { GreyImage } from './types.js';
+
+export interface PageAnalysis {
+  grey: GreyImage;
+  /** Share of pixels with clear colour (stamps, photos, highlighter), 0..1. */
+  colourShare: number;
+  /** Share of pixels that are ink after ignoring the outer margin and isolated specks, 0..1. */
+  inkShare: number;
+}
+
+/** Chroma above which a pixel counts as coloured (on 0..255 channels; scanner noise stays below). */
+const CHROMA_THRESHOLD = 48;
+/** Pixels darker than this fraction of the paper's brightness count as ink. */
+const INK_FRACTION = 0.72;
+/** Margin ignored for blank detection: punch holes, shadows and the paper edge live there. */
+const BLANK_MARGIN = 0.06;
+
+export function analyseRgb(data: Buffer | Uint8Array, width: number, height: number, channels: number): PageAnalysis {
+  const grey = new Uint8Array(width * height);
+  let coloured = 0;
+  for (let i = 0, p = 0; i < grey.length; i++, p += channels) {
+    if (channels >= 3) {
+      const r = data[p];
+      const g = data[p + 1];
+      const b = data[p + 2];
+      grey[i] = (r * 77 + g * 150 + b * 29) >> 8;
+      const max = r > g ? (r > b ? r : b) : g > b ? g : b;
+      const min = r < g ? (r < b ? r : b) : g < b ? g : b;
+      if (max - min > CHROMA_THRESHOLD) coloured++;
+    } else {
+      grey[i] = data[p];
+    }
+  }
+  const image = { data: grey, width, height };
+  return { grey: image, colourShare: coloured / grey.length, inkShare: inkShare(image) };
+}
+
+/** The paper's brightness: a high percentile of the grey histogram, robust to dark borders. */
+export function paperLevel(image: GreyImage): number {
+  const histogram = new Uint32Array(256);
+  for (let i = 0; i < image.data.length; i++) histogram[image.data[i]]++;
+  let seen = 0;
+  const target = image.data.length * 0.9;
+  for (let level = 0; level < 256; level++) {
+    seen += histogram[level];
+    if (seen >= target) return Math.max(level, 64);
+  }
+  return 255;
+}
+
+/** Ink coverage inside the margins, counting a dark pixel only when a neighbour is dark too (specks are noise). */
+export function inkShare(image: GreyImage): number {
+  const { data, width, height } = image;
+  const threshold = paperLevel(image) * INK_FRACTION;
+  const x0 = Math.floor(width * BLANK_MARGIN);
+  const x1 = Math.ceil(width * (1 - BLANK_MARGIN));
+  const y0 = Math.floor(height * BLANK_MARGIN);
+  const y1 = Math.ceil(height * (1 - BLANK_MARGIN));
+  let ink = 0;
+  for (let y = y0; y < y1; y++) {
+    const row = y * width;
+    for (let x = x0; x < x1; x++) {
+      const i = row + x;
+      if (data[i] < threshold && (data[i + 1] < threshold || data[i + width] < threshold)) ink++;
+    }
+  }
+  return ink / Math.max(1, (x1 - x0) * (y1 - y0));
+}
+
+/** Below this ink share a page is blank (a duplex back, an empty sheet). About a short word's worth. */
+export const BLANK_INK_SHARE = 0.0008;
+/** Above this colour share a page keeps its colour. */
+export const COLOUR_SHARE = 0.002;

@@ -1,0 +1,101 @@
+/**
+ * One processing step: every page of a stored source file is cleaned and written to the page store.
+ * Runs in a worker thread. Writes are atomic and named by page id, so a re-run after a crash
+ * overwrites the same files and never leaves two versions.
+ */
+import path from 'node:path';
+import { BadInputError } from './bad-input.js';
+import { openSource, verifySource } from './decode.js';
+import { cleanPage, type CleanOptions } from './pipeline.js';
+import { writeFileAtomic } from '../store/files.js';
+
+export interface ProcessSourceTask {
+  sourceId: string;
+  storedPath: string;
+  pagesDir: string;
+  options: CleanOptions;
+}
+
+export interface ProcessedPageRecord {
+  index: number;
+  imagePath: string;
+  imageFormat: 'jpeg' | 'g4tiff';
+  width: number;
+  height: number;
+  dpi: number;
+  skewDegrees: number;
+  skewConfidence: number;
+  skewReliable: boolean;
+  rotatedDegrees: number;
+  blank: boolean;
+  colourMode: string;
+  passthrough: boolean;
+  bytes: number;
+  processing: Record<string, unknown>;
+}
+
+export type ProcessSourceResult =
+  | { ok: true; format: string; pages: ProcessedPageRecord[] }
+  | { ok: false; code: string; message: string };
+
+export function pageFileName(sourceId: string, index: number, format: 'jpeg' | 'g4tiff'): string {
+  return `${sourceId}-p${index}.${format === 'jpeg' ? 'jpg' : 'tif'}`;
+}
+
+export async function processSource(task: ProcessSourceTask): Promise<ProcessSourceResult> {
+  let source;
+  try {
+    source = await openSource(task.storedPath);
+    await verifySource(source);
+  } catch (error) {
+    if (error instanceof BadInputError) return { ok: false, code: error.code, message: error.message };
+    throw error;
+  }
+  try {
+    const pages: ProcessedPageRecord[] = [];
+    for (let index = 0; index < source.pageCount; index++) {
+      const page = await source.readPage(index);
+      const cleaned = await cleanPage(page, task.options);
+      const fileName = pageFileName(task.sourceId, index, cleaned.encoded.format);
+      writeFileAtomic(path.join(task.pagesDir, fileName), cleaned.encoded.data);
+      pages.push({
+        index,
+        imagePath: fileName,
+        imageFormat: cleaned.encoded.format,
+        width: cleaned.encoded.width,
+        height: cleaned.encoded.height,
+        dpi: cleaned.encoded.dpi,
+        skewDegrees: round(cleaned.skew.angleDegrees, 4),
+        skewConfidence: round(cleaned.skew.confidence, 4),
+        skewReliable: cleaned.skew.reliable,
+        rotatedDegrees: round(cleaned.rotatedDegrees, 4),
+        blank: cleaned.blank,
+        colourMode: cleaned.colourMode,
+        passthrough: cleaned.passthrough,
+        bytes: cleaned.encoded.data.length,
+        processing: {
+          inkShare: round(cleaned.inkShare, 5),
+          colourShare: round(cleaned.colourShare, 5),
+          dpiInferred: cleaned.dpiInferred,
+          sourceWidth: page.width,
+          sourceHeight: page.height,
+        },
+      });
+    }
+    return { ok: true, format: source.format, pages };
+  } catch (error) {
+    if (error instanceof BadInputError) return { ok: false, code: error.code, message: error.message };
+    // A system error (disk full, no access) is the station's problem: the job retries it.
+    if (typeof (error as NodeJS.ErrnoException).code === 'string') throw error;
+    // A decode failure past the checks above is still bad input, not a station fault.
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, code: 'corrupt', message: `The file could not be decoded: ${message}` };
+  } finally {
+    await source.close();
+  }
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}

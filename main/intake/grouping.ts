@@ -1,0 +1,97 @@
+/**
+ * Grouping pages into documents: a multi-page file is one document; single-page files of one
+ * scanner batch (arriving within the profile's quiet window) become one document, in scan order.
+ */
+import crypto from 'node:crypto';
+import type { Profile } from '../config/schema.js';
+import type { StationStore } from '../store/station-store.js';
+import type { SourceRow } from '../store/sources.js';
+import type { PageRow } from '../store/pages.js';
+
+const naturalOrder = new Intl.Collator('de', { numeric: true, sensitivity: 'base' });
+
+/** Scan order: natural order of names (scan_2 before scan_10), then modification time, then arrival. */
+export function compareScanOrder(a: SourceRow, b: SourceRow): number {
+  return (
+    naturalOrder.compare(a.original_name, b.original_name) ||
+    (a.hot_mtime_ms ?? 0) - (b.hot_mtime_ms ?? 0) ||
+    a.seq - b.seq
+  );
+}
+
+export interface GroupingSettings {
+  actor: string;
+  profileFor(hotFolder: string): Profile;
+  /** Title of a new document, e.g. "Scan 25.11.2026 14:03". */
+  titleFor?(createdAt: Date): string;
+}
+
+export class Grouper {
+  constructor(
+    private readonly store: StationStore,
+    private readonly settings: GroupingSettings,
+  ) {}
+
+  /** Call in the transaction that records a processed source. Returns the new document's id, if one was made. */
+  onSourceProcessed(source: SourceRow): string | null {
+    const profile = this.settings.profileFor(source.hot_folder);
+    const pages = this.store.pages.forSource(source.id);
+    if (source.batch_id && pages.length === 1 && profile.grouping.rule === 'batch') return null;
+    return this.createDocument([source], source.hot_folder, profile, source.batch_id);
+  }
+
+  /**
+   * Closes each batch whose quiet window has passed once all its files are processed (or rejected),
+   * making one document of its single-page files. Returns the new documents' ids.
+   */
+  closeQuietBatches(nowMs: number): string[] {
+    const created: string[] = [];
+    for (const batch of this.store.batches.quiet(nowMs)) {
+      const id = this.store.transaction(() => {
+        const members = this.store.sources.inBatch(batch.id);
+        if (members.some((s) => s.state === 'ingested')) return undefined;
+        const loose = members.filter((s) => s.state === 'processed' && !s.document_id).sort(compareScanOrder);
+        const documentId = loose.length ? this.createDocument(loose, batch.hot_folder, this.settings.profileFor(batch.hot_folder), batch.id) : null;
+        this.store.batches.close(batch.id);
+        this.store.audit.record({ actor: this.settings.actor, action: 'close_batch', subjectType: 'batch', subjectId: batch.id, detail: { files: members.length, documentId } });
+        return documentId;
+      });
+      if (id) created.push(id);
+    }
+    return created;
+  }
+
+  private createDocument(sources: SourceRow[], hotFolder: string, profile: Profile, batchId: string | null): string {
+    const { store } = this;
+    const id = crypto.randomUUID();
+    const createdAt = new Date();
+    store.documents.insert({
+      id,
+      title: (this.settings.titleFor ?? defaultTitle)(createdAt),
+      hotFolder,
+      profileName: profile.name,
+      documentType: profile.defaultDocumentType,
+      batchId,
+    });
+    const pages: PageRow[] = sources.flatMap((source) => store.pages.forSource(source.id));
+    const dropBlank = profile.dropBlankPages && pages.some((page) => !page.blank);
+    pages.forEach((page, position) => store.pages.assign(page.id, id, position, dropBlank && page.blank === 1));
+    for (const source of sources) store.sources.setDocument(source.id, id);
+    store.jobs.enqueue('assemble_document', id);
+    store.audit.record({
+      actor: this.settings.actor,
+      action: 'create_document',
+      subjectType: 'document',
+      subjectId: id,
+      toState: 'processing',
+      detail: { sources: sources.map((s) => s.id), pages: pages.length, batchId },
+    });
+    return id;
+  }
+}
+
+function defaultTitle(createdAt: Date): string {
+  const date = createdAt.toLocaleDateString('de-DE', { day: '2-digit', month: '2-digit', year: 'numeric' });
+  const time = createdAt.toLocaleTimeString('de-DE', { hour: '2-digit', minute: '2-digit' });
+  return `Scan ${date} ${time}`;
+}

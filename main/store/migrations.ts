@@ -1,0 +1,132 @@
+/**
+ * Versioned schema migrations. Append only: a released migration is never edited, a change is a
+ * new entry. Each runs in its own transaction together with the bump of user_version.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    description: 'sources, batches, documents, pages, jobs, audit',
+    sql: `
+      CREATE TABLE batches (
+        id TEXT PRIMARY KEY,
+        hot_folder TEXT NOT NULL,
+        quiet_window_ms INTEGER NOT NULL,
+        opened_at TEXT NOT NULL,
+        last_arrival_ms INTEGER NOT NULL,
+        closed_at TEXT
+      );
+      CREATE INDEX batches_open ON batches(hot_folder) WHERE closed_at IS NULL;
+
+      CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        state TEXT NOT NULL CHECK (state IN ('processing','needs_review','ready','queued','uploading','uploaded','purged','error','quarantined')),
+        title TEXT NOT NULL,
+        hot_folder TEXT NOT NULL,
+        profile_name TEXT NOT NULL,
+        document_type TEXT,
+        customer_id TEXT,
+        note TEXT,
+        batch_id TEXT REFERENCES batches(id),
+        page_count INTEGER NOT NULL DEFAULT 0,
+        pdf_path TEXT,
+        pdf_sha256 TEXT,
+        pdf_bytes INTEGER,
+        error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX documents_state ON documents(state, created_at);
+
+      CREATE TABLE source_files (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL UNIQUE,
+        sha256 TEXT,
+        size INTEGER,
+        original_name TEXT NOT NULL,
+        hot_folder TEXT NOT NULL,
+        hot_path TEXT NOT NULL,
+        hot_mtime_ms REAL,
+        hot_removed INTEGER NOT NULL DEFAULT 0,
+        stored_path TEXT,
+        format TEXT,
+        page_count INTEGER,
+        state TEXT NOT NULL CHECK (state IN ('ingested','processed','quarantined','duplicate')),
+        duplicate_of TEXT REFERENCES source_files(id),
+        batch_id TEXT REFERENCES batches(id),
+        document_id TEXT REFERENCES documents(id),
+        reason_code TEXT,
+        reason TEXT,
+        ingested_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX source_files_sha ON source_files(sha256);
+      CREATE INDEX source_files_batch ON source_files(batch_id);
+      CREATE INDEX source_files_hot_path ON source_files(hot_path);
+
+      CREATE TABLE pages (
+        id TEXT PRIMARY KEY,
+        source_id TEXT NOT NULL REFERENCES source_files(id),
+        source_index INTEGER NOT NULL,
+        document_id TEXT REFERENCES documents(id),
+        position INTEGER,
+        image_path TEXT NOT NULL,
+        image_format TEXT NOT NULL CHECK (image_format IN ('jpeg','g4tiff')),
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        dpi REAL NOT NULL,
+        skew_degrees REAL,
+        skew_confidence REAL,
+        skew_reliable INTEGER NOT NULL DEFAULT 1,
+        rotated_degrees REAL NOT NULL DEFAULT 0,
+        blank INTEGER NOT NULL DEFAULT 0,
+        dropped INTEGER NOT NULL DEFAULT 0,
+        colour_mode TEXT NOT NULL,
+        passthrough INTEGER NOT NULL DEFAULT 0,
+        bytes INTEGER NOT NULL,
+        processing_json TEXT,
+        UNIQUE (source_id, source_index),
+        UNIQUE (document_id, position)
+      );
+      CREATE INDEX pages_document ON pages(document_id, position);
+
+      CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending','running','done','failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        lease_owner TEXT,
+        lease_expires_ms INTEGER,
+        run_after_ms INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (kind, subject_id)
+      );
+      CREATE INDEX jobs_pending ON jobs(state, run_after_ms, id);
+
+      CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        station_id TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject_type TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        from_state TEXT,
+        to_state TEXT,
+        detail TEXT
+      );
+      CREATE INDEX audit_subject ON audit(subject_type, subject_id);
+      -- Append only: the trail cannot be edited or shortened through SQL.
+      CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+    `,
+  },
+];

@@ -1,0 +1,20 @@
+/** Worker-thread entry for page and PDF work (see pool.ts). */
+import { parentPort } from 'node:worker_threads';
+import sharp from 'sharp';
+import { processSource } from '../imaging/process-source.js';
+import { buildDocument } from '../pdf/build-document.js';
+import { serveTasks } from './pool.js';
+import type { WorkerResult, WorkerTask } from './tasks.js';
+
+// One libvips thread per worker: the pool already runs one worker per core.
+sharp.concurrency(1);
+sharp.cache(false);
+
+serveTasks<WorkerTask, WorkerResult>(parentPort!, async (task) => {
+  switch (task.type) {
+    case 'process_source':
+      return { type: 'process_source', result: await processSource(task.task) };
+    case 'build_document':
+      return { type: 'build_document', result: await buildDocument(task.task) };
+  }
+});

@@ -1,0 +1,99 @@
+/**
+ * A small pool of worker threads for page work, so pixel loops never block the thread that owns
+ * the database and the watcher. A worker that dies takes only its task with it; a new one replaces it.
+ */
+import { Worker } from 'node:worker_threads';
+import os from 'node:os';
+
+interface Pending<Result> {
+  task: unknown;
+  resolve: (result: Result) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot<Result> {
+  worker: Worker;
+  current?: Pending<Result>;
+}
+
+export class WorkerPool<Task, Result> {
+  private readonly slots: Slot<Result>[] = [];
+  private readonly queue: Pending<Result>[] = [];
+  private closed = false;
+
+  constructor(private readonly entry: URL, size = os.availableParallelism()) {
+    for (let i = 0; i < Math.max(1, size); i++) this.slots.push(this.spawn());
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  run(task: Task): Promise<Result> {
+    if (this.closed) return Promise.reject(new Error('The page worker pool is closed.'));
+    return new Promise<Result>((resolve, reject) => {
+      this.queue.push({ task, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const pending of this.queue.splice(0)) pending.reject(new Error('The page worker pool was closed.'));
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private spawn(): Slot<Result> {
+    const bootUrl = new URL('./boot.mjs', import.meta.url);
+    const worker = new Worker(bootUrl, { workerData: { entry: this.entry.href } });
+    worker.unref();
+    const slot: Slot<Result> = { worker };
+    worker.on('message', (message: { ok: true; result: Result } | { ok: false; error: string }) => {
+      const pending = slot.current;
+      slot.current = undefined;
+      if (pending) {
+        if (message.ok) pending.resolve(message.result);
+        else pending.reject(new Error(message.error));
+      }
+      this.dispatch();
+    });
+    worker.on('error', (error) => this.replace(slot, error));
+    worker.on('exit', (code) => {
+      if (!this.closed && code !== 0) this.replace(slot, new Error(`A page worker stopped with exit code ${code}.`));
+    });
+    return slot;
+  }
+
+  private replace(slot: Slot<Result>, error: Error): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    slot.current?.reject(error);
+    slot.current = undefined;
+    if (this.closed) return;
+    void slot.worker.terminate();
+    this.slots[index] = this.spawn();
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (slot.current || this.queue.length === 0) continue;
+      const next = this.queue.shift()!;
+      slot.current = next;
+      slot.worker.ref();
+      slot.worker.postMessage(next.task);
+    }
+    for (const slot of this.slots) if (!slot.current) slot.worker.unref();
+  }
+}
+
+/** Runs in the worker: answers each task message with its handler's result. */
+export function serveTasks<Task, Result>(port: import('node:worker_threads').MessagePort, handler: (task: Task) => Promise<Result>): void {
+  port.on('message', async (task: Task) => {
+    try {
+      port.postMessage({ ok: true, result: await handler(task) });
+    } catch (error) {
+      port.postMessage({ ok: false, error: error instanceof Error ? error.message : String(error) });
+    }
+  });
+}

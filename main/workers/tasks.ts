@@ -1,0 +1,13 @@
+/** The messages the station sends to its page workers, and their answers. */
+import type { ProcessSourceResult, ProcessSourceTask } from '../imaging/process-source.js';
+import type { BuildDocumentResult, BuildDocumentTask } from '../pdf/build-document.js';
+
+export type WorkerTask =
+  | { type: 'process_source'; task: ProcessSourceTask }
+  | { type: 'build_document'; task: BuildDocumentTask };
+
+export type WorkerResult =
+  | { type: 'process_source'; result: ProcessSourceResult }
+  | { type: 'build_document'; result: BuildDocumentResult };
+
+export const pageWorkerEntry = new URL(`./page-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
