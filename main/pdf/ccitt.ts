@@ -1,0 +1,147 @@
+/**
+ * Takes the CCITT G4 stream out of a TIFF so a PDF can embed it without decoding: the PDF's
+ * CCITTFaxDecode filter reads the same bits. Only TIFFs holding the whole image in one strip or
+ * one tile qualify (what encodeBilevel writes); anything else is refused with the reason.
+ */
+
+export interface G4Stream {
+  /** The G4 coded bytes, as stored in the TIFF. */
+  data: Buffer;
+  /** Columns and rows of the coded data: the tile size for a tiled TIFF (may exceed the image). */
+  width: number;
+  height: number;
+  /** The image's own size (TIFF tags 256/257); at most width × height. */
+  imageWidth: number;
+  imageHeight: number;
+  /**
+   * How the coded bits map to ink, for the PDF's DecodeParms. G4 codes bit 0 as a "white" run; a
+   * min-is-white TIFF (Photometric 0) means 0 is paper, so false; a min-is-black TIFF (1) needs true.
+   */
+  blackIs1: boolean;
+}
+
+const TAG = {
+  ImageWidth: 256,
+  ImageLength: 257,
+  BitsPerSample: 258,
+  Compression: 259,
+  Photometric: 262,
+  FillOrder: 266,
+  StripOffsets: 273,
+  SamplesPerPixel: 277,
+  RowsPerStrip: 278,
+  StripByteCounts: 279,
+  T6Options: 293,
+  TileWidth: 322,
+  TileLength: 323,
+  TileOffsets: 324,
+  TileByteCounts: 325,
+} as const;
+
+const TYPE_SHORT = 3;
+const TYPE_LONG = 4;
+const COMPRESSION_CCITT_G4 = 4;
+
+interface Entry {
+  type: number;
+  count: number;
+  /** Offset of the 4-byte value field within the file. */
+  valueAt: number;
+}
+
+export class TiffG4Error extends Error {
+  override name = 'TiffG4Error';
+}
+
+export function extractG4Strip(tiff: Buffer): G4Stream {
+  if (!Buffer.isBuffer(tiff) || tiff.length < 8) throw new TiffG4Error('not a TIFF: fewer than 8 bytes');
+  const order = tiff.toString('latin1', 0, 2);
+  if (order !== 'II' && order !== 'MM') throw new TiffG4Error(`not a TIFF: byte order mark is ${JSON.stringify(order)}`);
+  const le = order === 'II';
+  const u16 = (at: number) => (le ? tiff.readUInt16LE(at) : tiff.readUInt16BE(at));
+  const u32 = (at: number) => (le ? tiff.readUInt32LE(at) : tiff.readUInt32BE(at));
+  const magic = u16(2);
+  if (magic === 43) throw new TiffG4Error('BigTIFF is not supported: write a classic TIFF');
+  if (magic !== 42) throw new TiffG4Error(`not a TIFF: magic number ${magic}, expected 42`);
+
+  const ifd = u32(4);
+  if (ifd + 2 > tiff.length) throw new TiffG4Error(`truncated TIFF: first IFD at ${ifd} lies beyond the ${tiff.length} bytes`);
+  const count = u16(ifd);
+  if (ifd + 2 + count * 12 > tiff.length) throw new TiffG4Error(`truncated TIFF: IFD with ${count} entries does not fit`);
+  const entries = new Map<number, Entry>();
+  for (let i = 0; i < count; i++) {
+    const at = ifd + 2 + i * 12;
+    entries.set(u16(at), { type: u16(at + 2), count: u32(at + 4), valueAt: at + 8 });
+  }
+
+  /** A single SHORT or LONG value; several values mean several strips or tiles, refused here. */
+  const single = (tag: number, name: string, fallback?: number): number => {
+    const entry = entries.get(tag);
+    if (!entry) {
+      if (fallback !== undefined) return fallback;
+      throw new TiffG4Error(`TIFF lacks tag ${tag} (${name})`);
+    }
+    if (entry.count !== 1) {
+      throw new TiffG4Error(`TIFF tag ${tag} (${name}) holds ${entry.count} values: only one strip or tile is supported`);
+    }
+    if (entry.type === TYPE_SHORT) return u16(entry.valueAt);
+    if (entry.type === TYPE_LONG) return u32(entry.valueAt);
+    throw new TiffG4Error(`TIFF tag ${tag} (${name}) has type ${entry.type}, expected SHORT or LONG`);
+  };
+
+  const compression = single(TAG.Compression, 'Compression', 1);
+  if (compression !== COMPRESSION_CCITT_G4) {
+    throw new TiffG4Error(`TIFF compression is ${compression}, expected 4 (CCITT G4)`);
+  }
+  const bits = single(TAG.BitsPerSample, 'BitsPerSample', 1);
+  const samples = single(TAG.SamplesPerPixel, 'SamplesPerPixel', 1);
+  if (bits !== 1 || samples !== 1) throw new TiffG4Error(`TIFF is ${samples}×${bits}-bit, expected 1 sample of 1 bit`);
+  const photometric = single(TAG.Photometric, 'PhotometricInterpretation');
+  if (photometric !== 0 && photometric !== 1) {
+    throw new TiffG4Error(`TIFF PhotometricInterpretation is ${photometric}, expected 0 (min-is-white) or 1 (min-is-black)`);
+  }
+  const fillOrder = single(TAG.FillOrder, 'FillOrder', 1);
+  if (fillOrder !== 1) throw new TiffG4Error(`TIFF FillOrder is ${fillOrder}: PDF needs the bits most significant first (1)`);
+  const t6Options = single(TAG.T6Options, 'T6Options', 0);
+  if (t6Options & 0x2) throw new TiffG4Error('TIFF uses G4 uncompressed mode (T6Options bit 1): not supported');
+
+  const imageWidth = single(TAG.ImageWidth, 'ImageWidth');
+  const imageHeight = single(TAG.ImageLength, 'ImageLength');
+  if (imageWidth < 1 || imageHeight < 1) throw new TiffG4Error(`TIFF image is ${imageWidth}×${imageHeight}`);
+
+  let width: number;
+  let height: number;
+  let offset: number;
+  let length: number;
+  if (entries.has(TAG.TileOffsets)) {
+    width = single(TAG.TileWidth, 'TileWidth');
+    height = single(TAG.TileLength, 'TileLength');
+    if (width < imageWidth || height < imageHeight) {
+      throw new TiffG4Error(`TIFF tile ${width}×${height} is smaller than the image ${imageWidth}×${imageHeight}: only one tile is supported`);
+    }
+    offset = single(TAG.TileOffsets, 'TileOffsets');
+    length = single(TAG.TileByteCounts, 'TileByteCounts');
+  } else if (entries.has(TAG.StripOffsets)) {
+    const rowsPerStrip = single(TAG.RowsPerStrip, 'RowsPerStrip', 0xffffffff);
+    if (rowsPerStrip < imageHeight) {
+      throw new TiffG4Error(`TIFF has strips of ${rowsPerStrip} rows for ${imageHeight} rows: only one strip is supported`);
+    }
+    width = imageWidth;
+    height = imageHeight;
+    offset = single(TAG.StripOffsets, 'StripOffsets');
+    length = single(TAG.StripByteCounts, 'StripByteCounts');
+  } else {
+    throw new TiffG4Error('TIFF has neither strip nor tile offsets (tags 273 or 324)');
+  }
+  if (length < 1 || offset + length > tiff.length) {
+    throw new TiffG4Error(`truncated TIFF: image data at ${offset} + ${length} bytes lies beyond the ${tiff.length} bytes`);
+  }
+  return {
+    data: tiff.subarray(offset, offset + length),
+    width,
+    height,
+    imageWidth,
+    imageHeight,
+    blackIs1: photometric === 1,
+  };
+}

@@ -1,0 +1,117 @@
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_BILEVEL_THRESHOLD, encodeBilevel, encodeJpeg, passthroughJpeg } from '../main/imaging/encode.js';
+import type { RawImage } from '../main/imaging/types.js';
+import { extractG4Strip } from '../main/pdf/ccitt.js';
+import { renderPageRaw } from './fixtures/pages.js';
+
+let page150: RawImage & { dpi: number };
+
+beforeAll(async () => {
+  const raw = await renderPageRaw({ dpi: 150, kind: 'table', seed: 3 });
+  page150 = { ...raw, channels: 1 };
+});
+
+function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
+  expect(a.length).toBe(b.length);
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
+  return sum / a.length;
+}
+
+describe('encodeJpeg', () => {
+  it('keeps a grey page one channel, with its size and resolution, close to the source', async () => {
+    const encoded = await encodeJpeg(page150, 150, 75);
+    expect(encoded).toMatchObject({ format: 'jpeg', width: page150.width, height: page150.height, dpi: 150 });
+    const meta = await sharp(encoded.data).metadata();
+    expect(meta).toMatchObject({ format: 'jpeg', channels: 1, width: page150.width, height: page150.height, density: 150 });
+    const decoded = await sharp(encoded.data).extractChannel(0).raw().toBuffer();
+    expect(meanAbsDiff(decoded, page150.data)).toBeLessThan(4);
+  });
+
+  it('keeps a colour page in colour', async () => {
+    const width = 200;
+    const height = 100;
+    const data = Buffer.alloc(width * height * 3);
+    for (let i = 0; i < width * height; i++) data.set([200, 30, 30], i * 3); // a red page
+    const encoded = await encodeJpeg({ data, width, height, channels: 3 }, 200, 80);
+    const meta = await sharp(encoded.data).metadata();
+    expect(meta.channels).toBe(3);
+    const { data: pixel } = await sharp(encoded.data).extract({ left: 100, top: 50, width: 1, height: 1 }).raw().toBuffer({ resolveWithObject: true });
+    expect(pixel[0]).toBeGreaterThan(150);
+    expect(pixel[1]).toBeLessThan(80);
+  });
+
+  it('grows with quality', async () => {
+    const low = await encodeJpeg(page150, 150, 50);
+    const high = await encodeJpeg(page150, 150, 95);
+    expect(high.data.length).toBeGreaterThan(low.data.length);
+  });
+
+  it('refuses raw data that does not match the size, and nonsense settings', async () => {
+    await expect(encodeJpeg({ data: Buffer.alloc(10), width: 4, height: 4, channels: 1 }, 300, 75)).rejects.toThrow(/holds 10 bytes, expected 16/);
+    await expect(encodeJpeg(page150, 150, 0)).rejects.toThrow(/quality must be an integer from 1 to 100, got 0/);
+    await expect(encodeJpeg(page150, 0.5, 75)).rejects.toThrow(/dpi must be between 50 and 2400, got 0.5/);
+  });
+});
+
+describe('encodeBilevel', () => {
+  it('writes a 1-bit G4 TIFF in one tile that decodes to the thresholded page', async () => {
+    const encoded = await encodeBilevel(page150, 150);
+    expect(encoded).toMatchObject({ format: 'g4tiff', width: page150.width, height: page150.height, dpi: 150 });
+    const meta = await sharp(encoded.data).metadata();
+    expect(meta).toMatchObject({ format: 'tiff', density: 150, width: page150.width, height: page150.height });
+
+    // A4 at 150 dpi is 1240×1754: neither is a multiple of 16, so the tile is padded.
+    const g4 = extractG4Strip(encoded.data);
+    expect(g4).toMatchObject({ width: 1248, height: 1760, imageWidth: 1240, imageHeight: 1754, blackIs1: false });
+
+    const decoded = await sharp(encoded.data).extractChannel(0).raw().toBuffer();
+    let differing = 0;
+    for (let i = 0; i < decoded.length; i++) {
+      const expected = page150.data[i] < DEFAULT_BILEVEL_THRESHOLD ? 0 : 255;
+      if (decoded[i] !== expected) differing++;
+    }
+    expect(differing).toBe(0);
+  });
+
+  it('pads the tile with white, not black', async () => {
+    const width = 100; // tile 112 wide
+    const height = 50; // tile 64 high
+    const encoded = await encodeBilevel({ data: Buffer.alloc(width * height, 255), width, height, channels: 1 }, 300);
+    const g4 = extractG4Strip(encoded.data);
+    expect([g4.width, g4.height]).toEqual([112, 64]);
+    // An all-white tile codes to a handful of bytes; a black margin would need a run pair on
+    // every row, as the all-black page here shows.
+    const black = await encodeBilevel({ data: Buffer.alloc(width * height, 0), width, height, channels: 1 }, 300);
+    expect(extractG4Strip(black.data).data.length).toBeGreaterThan(g4.data.length);
+    expect(g4.data.length).toBeLessThan(40);
+  });
+
+  it('applies the threshold it is given', async () => {
+    const width = 64;
+    const height = 16;
+    const mid = { data: Buffer.alloc(width * height, 150), width, height, channels: 1 as const };
+    const lenient = await sharp((await encodeBilevel(mid, 300, 128)).data).extractChannel(0).raw().toBuffer();
+    const strict = await sharp((await encodeBilevel(mid, 300, 200)).data).extractChannel(0).raw().toBuffer();
+    expect(lenient.every((value) => value === 255)).toBe(true);
+    expect(strict.every((value) => value === 0)).toBe(true);
+  });
+
+  it('refuses a threshold outside 1–255', async () => {
+    await expect(encodeBilevel(page150, 150, 300)).rejects.toThrow(/threshold must be an integer from 1 to 255, got 300/);
+  });
+});
+
+describe('passthroughJpeg', () => {
+  it('hands the JPEG on unchanged', async () => {
+    const jpeg = await sharp(page150.data, { raw: { width: page150.width, height: page150.height, channels: 1 } }).jpeg().toBuffer();
+    const page = passthroughJpeg(jpeg, page150.width, page150.height, 150);
+    expect(page.format).toBe('jpeg');
+    expect(page.data).toBe(jpeg);
+  });
+
+  it('refuses what is not a JPEG', () => {
+    expect(() => passthroughJpeg(Buffer.from('\x89PNG\r\n\x1a\n'), 10, 10, 300)).toThrow(/not a JPEG/);
+  });
+});
