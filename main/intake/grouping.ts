@@ -8,12 +8,12 @@ import type { StationStore } from '../store/station-store.js';
 import type { SourceRow } from '../store/sources.js';
 import type { PageRow } from '../store/pages.js';
 
-const naturalOrder = new Intl.Collator('de', { numeric: true, sensitivity: 'base' });
+import { compareNames } from './order.js';
 
 /** Scan order: natural order of names (scan_2 before scan_10), then modification time, then arrival. */
 export function compareScanOrder(a: SourceRow, b: SourceRow): number {
   return (
-    naturalOrder.compare(a.original_name, b.original_name) ||
+    compareNames(a.original_name, b.original_name) ||
     (a.hot_mtime_ms ?? 0) - (b.hot_mtime_ms ?? 0) ||
     a.seq - b.seq
   );

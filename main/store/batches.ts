@@ -49,6 +49,11 @@ export class BatchRepository {
     this.db.prepare('UPDATE batches SET closed_at = ? WHERE id = ? AND closed_at IS NULL').run(nowIso(), id);
   }
 
+  /** Ends the quiet window of a folder's open batches now: they close once their files are processed. */
+  endWindows(hotFolder: string): void {
+    this.db.prepare('UPDATE batches SET quiet_window_ms = 0, last_arrival_ms = 0 WHERE hot_folder = ? AND closed_at IS NULL').run(hotFolder);
+  }
+
   openCount(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM batches WHERE closed_at IS NULL').get() as { n: number }).n;
   }

@@ -1,0 +1,83 @@
+/**
+ * Headless commands: `process` (one-shot), `watch` (the station without a window) and `status`.
+ *   npm run station -- process <files or folders> --out <dir> [--json]
+ *   npm run station -- watch [--data-dir <dir>]
+ *   npm run station -- status [--data-dir <dir>] [--json]
+ */
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { resolveDataDir } from './config/paths.js';
+import { ConfigError } from './config/schema.js';
+import { DataDirLockedError } from './store/lock.js';
+import { runProcess } from './cli/process.js';
+import { runWatch } from './cli/watch.js';
+import { runStatus } from './cli/status.js';
+
+const USAGE = `Intake Station — headless commands
+
+  station process <files or folders…> --out <dir> [--json] [--per-file] [--colour auto|colour|grey|bw] [--data-dir <dir>]
+      Turns scanner files into PDF documents once and writes them to <dir>. Inputs are never changed.
+      --json prints one JSON line per document, per quarantined, duplicate and ignored input.
+  station watch [--data-dir <dir>]
+      Runs the station without a window: watches the hot folders and says what it does.
+  station status [--data-dir <dir>] [--json]
+      Documents per state, open work, and the quarantine list.
+
+The data folder defaults to the user-data location; STATION_DATA_DIR or --data-dir override it.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'data-dir': { type: 'string' },
+      'per-file': { type: 'boolean', default: false },
+      colour: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (!command || command === 'help' || values.help) {
+    console.log(USAGE);
+    return command ? 0 : 1;
+  }
+  switch (command) {
+    case 'process':
+      if (!values.out || positionals.length === 0) {
+        console.error('process needs at least one file or folder and --out <dir>.\n');
+        console.error(USAGE);
+        return 1;
+      }
+      return runProcess({
+        inputs: positionals,
+        outDir: values.out,
+        json: values.json ?? false,
+        perFile: values['per-file'] ?? false,
+        colour: values.colour,
+        dataDir: values['data-dir'],
+      });
+    case 'watch':
+      return runWatch({ dataDir: resolveDataDir(values['data-dir']) });
+    case 'status':
+      return runStatus({ dataDir: resolveDataDir(values['data-dir']), json: values.json ?? false });
+    default:
+      console.error(`Unknown command "${command}".\n`);
+      console.error(USAGE);
+      return 1;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: Error) => {
+      const known = error instanceof ConfigError || error instanceof DataDirLockedError;
+      console.error(known ? error.message : error.stack ?? error.message);
+      process.exitCode = known ? 2 : 70;
+    },
+  );
+}
