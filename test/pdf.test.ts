@@ -37,7 +37,7 @@ function pageImages(doc: PDFDocument, index: number): PDFRawStream[] {
   const resources = doc.getPage(index).node.Resources();
   const xObjects = resources?.lookupMaybe(PDFName.of('XObject'), PDFDict);
   if (!xObjects) return [];
-  return xObjects.values().map((ref) => doc.context.lookup(ref, PDFRawStream));
+  return xObjects.keys().map((key) => xObjects.lookup(key, PDFRawStream));
 }
 
 describe('extractG4Strip', () => {
