@@ -37,7 +37,11 @@ function pageImages(doc: PDFDocument, index: number): PDFRawStream[] {
   const resources = doc.getPage(index).node.Resources();
   const xObjects = resources?.lookupMaybe(PDFName.of('XObject'), PDFDict);
   if (!xObjects) return [];
-  return xObjects.keys().map((key) => xObjects.lookup(key, PDFRawStream));
+  return xObjects.keys().map((key) => {
+    const stream = xObjects.lookup(key, PDFStream);
+    if (!(stream instanceof PDFRawStream)) throw new Error(`XObject ${key.asString()} is not a raw stream`);
+    return stream;
+  });
 }
 
 describe('extractG4Strip', () => {
