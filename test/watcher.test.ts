@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFile, mkdir, mkdtemp, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { watchHotFolder, type HotFolderWatcher, type StableFile, type WatcherOptions } from '../main/intake/watcher.js';
 
@@ -323,8 +325,7 @@ describe('watchHotFolder', () => {
     expect(h.errors).toEqual([]);
   });
 
-  it('stop() waits for running onStable calls and leaves nothing behind', async () => {
-    const before = process.getActiveResourcesInfo();
+  it('stop() waits for running onStable calls, and nothing runs afterwards', async () => {
     let started = 0;
     let finished = 0;
     const w = watchHotFolder({
@@ -347,11 +348,35 @@ describe('watchHotFolder', () => {
     await writeFile(join(dir, 'after-stop.pdf'), 'x');
     await sleep(500);
     expect(started).toBe(1);
-    const count = (list: string[], kind: string) => list.filter((k) => k === kind).length;
-    const after = process.getActiveResourcesInfo();
-    expect(count(after, 'Timeout')).toBeLessThanOrEqual(count(before, 'Timeout'));
-    expect(count(after, 'FSEventWrap')).toBe(count(before, 'FSEventWrap'));
   });
+
+  it.each([['events', []], ['polling', ['--polling']]])(
+    'stop() leaves no timer or file watcher that keeps the process alive (%s)',
+    async (_mode, args) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fixtures/watcher-stop-child.ts', import.meta.url)), ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      const exitCode = await new Promise<number | null>((resolveExit) => {
+        const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.on('exit', (code) => {
+          clearTimeout(killer);
+          resolveExit(code);
+        });
+      });
+      const exitedAt = Date.now();
+      expect(stderr).toBe('');
+      expect(exitCode).toBe(0);
+      const [, stoppedAtText, childDir] = /stopped (\d+) (.+)\n/.exec(stdout) ?? [];
+      if (childDir) await rm(childDir, { recursive: true, force: true });
+      const stoppedAt = Number(stoppedAtText);
+      // The reconcile timer alone would hold the process for 60 s.
+      expect(exitedAt - stoppedAt).toBeLessThan(3000);
+    },
+  );
 
   it('rejects bad options and a missing folder with clear errors', async () => {
     const base = { dir, usePolling: false as const, reconcileIntervalMs: 1000, onStable: async () => {} };
