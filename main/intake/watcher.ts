@@ -254,7 +254,12 @@ class Watcher implements HotFolderWatcher {
     if (reason) {
       if (!this.reportedIgnored.has(path)) {
         this.reportedIgnored.add(path);
-        this.options.onIgnored?.(path, reason);
+        try {
+          this.options.onIgnored?.(path, reason);
+        } catch (error) {
+          // It runs inside chokidar's event dispatch, where a throw would surface as an unhandled rejection.
+          this.report(new Error(`onIgnored threw for ${path}: ${toError(error).message}`), path);
+        }
       }
       return;
     }
