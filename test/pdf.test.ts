@@ -238,3 +238,28 @@ describe('rendered back with poppler', () => {
     expect(Math.abs(darkShare(second.data) - sourceShare)).toBeLessThan(0.1 * sourceShare);
   });
 });
+
+describe('rendered back with pdf.js', () => {
+  // A second reader with its own CCITT decoder: what a pdf.js-based preview would show.
+  it('shows a black-and-white page with the dark share of its source', async () => {
+    const { getDocument, VerbosityLevel } = await import('pdfjs-dist/legacy/build/pdf.mjs');
+    const pdf = await assemblePdf([await encodeBilevel(textPage, 150)], meta);
+    const doc = await getDocument({ data: pdf, verbosity: VerbosityLevel.ERRORS }).promise;
+    try {
+      const page = await doc.getPage(1);
+      const viewport = page.getViewport({ scale: 150 / 72 });
+      // pdf.js types its canvas factory as Object; it makes @napi-rs/canvas canvases in Node.
+      const factory = doc.canvasFactory as { create(width: number, height: number): { canvas: HTMLCanvasElement; context: CanvasRenderingContext2D } };
+      const { canvas, context } = factory.create(Math.round(viewport.width), Math.round(viewport.height));
+      await page.render({ canvas, canvasContext: context, viewport } as Parameters<typeof page.render>[0]).promise;
+      const rgba = context.getImageData(0, 0, canvas.width, canvas.height).data;
+      const grey = new Uint8Array(rgba.length / 4);
+      for (let i = 0; i < grey.length; i++) grey[i] = rgba[i * 4];
+      const sourceShare = [...textPage.data].filter((value) => value < DEFAULT_BILEVEL_THRESHOLD).length / textPage.data.length;
+      expect([canvas.width, canvas.height]).toEqual([textPage.width, textPage.height]);
+      expect(Math.abs(darkShare(grey) - sourceShare)).toBeLessThan(0.05 * sourceShare);
+    } finally {
+      await doc.destroy();
+    }
+  });
+});
