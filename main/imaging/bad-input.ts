@@ -35,5 +35,6 @@ export function isBadInputError(error: unknown): error is BadInputError {
 /** The first line of a library's error, without its stack: enough to name the defect. */
 export function reasonOf(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n')[0].trim().replace(/\.$/, '');
+  // libvips prefixes its loader's name ("VipsJpeg: "): staff need the defect, not the module.
+  return text.split('\n')[0].trim().replace(/^Vips\w*: /, '').replace(/\.$/, '');
 }

@@ -147,7 +147,8 @@ async function openImageSource(format: Exclude<SourceFormat, 'pdf'>, bytes: Buff
 function decodeError(label: string, page: number | undefined, error: unknown): BadInputError {
   const reason = reasonOf(error);
   const where = page === undefined ? `The ${label}` : `Page ${page + 1} of the ${label}`;
-  if (/premature end|truncated|unexpected end|not enough data|read error|short read/i.test(reason)) {
+  // "premature end of data segment" is a marker inside the data (corruption), not a short file.
+  if (/premature end of (jpeg )?(image|file)|truncated|unexpected end|not enough (image )?data|short read/i.test(reason)) {
     return new BadInputError('truncated', `${where} ends before its last image row (truncated file): ${reason}.`);
   }
   return new BadInputError('corrupt', `${where} has damaged image data: ${reason}.`);

@@ -327,6 +327,11 @@ export async function openPdfSource(bytes: Buffer): Promise<OpenedSource> {
   const doc = await loadPdf(bytes);
   // pdf-lib tolerates an /Encrypt entry it finds late (in an incremental update); pdfjs would not.
   if (doc.isEncrypted) throw new BadInputError('pdf_encrypted', 'The PDF is encrypted (it has a password or usage restrictions), so its pages cannot be read. Ask for an unprotected copy, or print it and scan the paper.');
+  const root = doc.context.trailerInfo.Root;
+  if (!root || !(doc.context.lookup(root) instanceof PDFDict)) {
+    const objects = doc.context.enumerateIndirectObjects().length;
+    throw new BadInputError('pdf_broken', `The PDF's structure cannot be read: it has no document catalog (${objects} objects found after the header).`);
+  }
   let pages: PDFPage[];
   try {
     pages = doc.getPages();
