@@ -115,7 +115,10 @@ export class Station extends EventEmitter<StationEvents> {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    removeStaleTempFiles([this.paths.originals, this.paths.pages, this.paths.documents, this.paths.tmp, this.paths.dataDir]);
+    // Whatever a crash left half-written: temp files beside their targets, and the ingest scratch folder.
+    removeStaleTempFiles([this.paths.originals, this.paths.pages, this.paths.documents, this.paths.quarantine, this.paths.dataDir]);
+    fs.rmSync(this.paths.tmp, { recursive: true, force: true });
+    fs.mkdirSync(this.paths.tmp, { recursive: true });
     this.store.jobs.releaseAll();
     await this.ingestor.finishPendingRemovals((hotFolder) => this.targetFor(hotFolder)?.afterIngest === 'delete');
     this.runner.start();
