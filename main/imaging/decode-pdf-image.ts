@@ -58,47 +58,63 @@ function unpredictPng(data: Uint8Array, layout: SampleLayout): Uint8Array {
   return out;
 }
 
-/**
- * One byte per sample, rows unpadded: the sample values as stored (0..2^bpc−1), except 16-bit
- * samples, which keep their high byte.
- */
-export function unpackSamples(stream: Uint8Array, layout: SampleLayout): Uint8Array {
-  const rows = layout.predictor >= 10 ? unpredictPng(stream, layout) : stream;
-  const stride = rowBytes(layout);
-  if (rows.length < stride * layout.height) {
-    throw new Error(`image data holds ${rows.length} bytes, ${stride * layout.height} expected`);
-  }
-  const perRow = layout.width * layout.components;
-  const out = new Uint8Array(perRow * layout.height);
-  const bpc = layout.bitsPerComponent;
-  for (let row = 0; row < layout.height; row++) {
-    const src = row * stride;
-    const dst = row * perRow;
-    if (bpc === 8) {
-      out.set(rows.subarray(src, src + perRow), dst);
-    } else if (bpc === 16) {
-      for (let s = 0; s < perRow; s++) out[dst + s] = rows[src + s * 2];
-    } else {
-      const mask = (1 << bpc) - 1;
-      for (let s = 0; s < perRow; s++) {
-        const bit = s * bpc;
-        out[dst + s] = (rows[src + (bit >> 3)] >> (8 - bpc - (bit & 7))) & mask;
-      }
-    }
-  }
-  return out;
-}
-
-/** Scales stored sample values to 0..255, optionally inverted (a /Decode [1 0] array). */
-export function scaleSamples(samples: Uint8Array, bitsPerComponent: number, invert: boolean): Buffer {
+/** Maps stored sample values (0..2^bpc−1) to 0..255, optionally inverted (a /Decode [1 0] array). */
+export function levelTable(bitsPerComponent: number, invert: boolean): Uint8Array {
   const max = bitsPerComponent >= 8 ? 255 : (1 << bitsPerComponent) - 1;
   const table = new Uint8Array(256);
   for (let v = 0; v <= 255; v++) {
     const scaled = Math.round((Math.min(v, max) * 255) / max);
     table[v] = invert ? 255 - scaled : scaled;
   }
-  const out = Buffer.allocUnsafe(samples.length);
-  for (let i = 0; i < samples.length; i++) out[i] = table[samples[i]];
+  return table;
+}
+
+const IDENTITY_LEVELS = Uint8Array.from({ length: 256 }, (_, v) => v);
+
+/**
+ * One byte per sample, rows unpadded, each stored value (16-bit: its high byte) mapped through
+ * `levels` (default: kept as stored, as palette indices must be).
+ */
+export function unpackSamples(stream: Uint8Array, layout: SampleLayout, levels: Uint8Array = IDENTITY_LEVELS): Buffer {
+  const rows = layout.predictor >= 10 ? unpredictPng(stream, layout) : stream;
+  const stride = rowBytes(layout);
+  if (rows.length < stride * layout.height) {
+    throw new Error(`image data holds ${rows.length} bytes, ${stride * layout.height} expected`);
+  }
+  const perRow = layout.width * layout.components;
+  const out = Buffer.alloc(perRow * layout.height);
+  const bpc = layout.bitsPerComponent;
+  const [zero, one] = [levels[0], levels[1]];
+  for (let row = 0; row < layout.height; row++) {
+    const src = row * stride;
+    const dst = row * perRow;
+    if (bpc === 8) {
+      for (let s = 0; s < perRow; s++) out[dst + s] = levels[rows[src + s]];
+    } else if (bpc === 16) {
+      for (let s = 0; s < perRow; s++) out[dst + s] = levels[rows[src + s * 2]];
+    } else if (bpc === 1) {
+      // Black-and-white scans are the common case: 8 samples per byte, unrolled.
+      const whole = perRow >> 3;
+      for (let b = 0, o = dst; b < whole; b++, o += 8) {
+        const v = rows[src + b];
+        out[o] = v & 0x80 ? one : zero;
+        out[o + 1] = v & 0x40 ? one : zero;
+        out[o + 2] = v & 0x20 ? one : zero;
+        out[o + 3] = v & 0x10 ? one : zero;
+        out[o + 4] = v & 0x08 ? one : zero;
+        out[o + 5] = v & 0x04 ? one : zero;
+        out[o + 6] = v & 0x02 ? one : zero;
+        out[o + 7] = v & 0x01 ? one : zero;
+      }
+      for (let s = whole * 8; s < perRow; s++) out[dst + s] = (rows[src + (s >> 3)] >> (7 - (s & 7))) & 1 ? one : zero;
+    } else {
+      const mask = (1 << bpc) - 1;
+      for (let s = 0; s < perRow; s++) {
+        const bit = s * bpc;
+        out[dst + s] = levels[(rows[src + (bit >> 3)] >> (8 - bpc - (bit & 7))) & mask];
+      }
+    }
+  }
   return out;
 }
 

@@ -31,7 +31,7 @@ import {
   ccittG4ToTiff,
   expandIndexed,
   inflateStream,
-  scaleSamples,
+  levelTable,
   unpackSamples,
   type SampleLayout,
 } from './decode-pdf-image.js';
@@ -285,14 +285,13 @@ function samplesToPage(index: number, plan: Extract<PagePlan, { kind: 'samples' 
   const rowBytes = Math.ceil((layout.width * layout.components * layout.bitsPerComponent) / 8);
   const expected = (rowBytes + (layout.predictor >= 10 ? 1 : 0)) * layout.height;
   const stream = plan.compressed ? inflateStream(plan.stream, expected) : plan.stream;
-  const samples = unpackSamples(stream, layout);
   let data: Buffer;
   let channels: 1 | 3;
   if (colour.kind === 'indexed') {
-    data = expandIndexed(samples, colour.palette, colour.base);
+    data = expandIndexed(unpackSamples(stream, layout), colour.palette, colour.base);
     channels = colour.base;
   } else {
-    data = scaleSamples(samples, layout.bitsPerComponent, plan.invert);
+    data = unpackSamples(stream, layout, levelTable(layout.bitsPerComponent, plan.invert));
     channels = colour.components as 1 | 3;
   }
   return {
