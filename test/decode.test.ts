@@ -206,6 +206,15 @@ describe('PDF', () => {
     expect(pages[0]).toMatchObject({ width: 2480, height: 3508, dpi: 300 });
   });
 
+  it('renders a page turned with /Rotate, reporting its displayed (landscape) size', async () => {
+    const { PDFDocument, degrees } = await import('pdf-lib');
+    const doc = await PDFDocument.load(await scannerPdf([{ data: await jpegGrey(SPEC_150), dpi: 150 }]));
+    doc.getPage(0).setRotation(degrees(90));
+    const { source, pages } = await openAll(await write('turned.pdf', Buffer.from(await doc.save())));
+    expect(source.renderReasons?.[0]).toMatch(/rotated/);
+    expect(pages[0]).toMatchObject({ width: 3508, height: 2480, dpi: 300, jpegPassthrough: false });
+  });
+
   it('takes 1-bit Flate images out as bilevel pixels, honouring /Decode [1 0]', async () => {
     const grey = await greyPage(SPEC_150);
     const bits = threshold(grey);
