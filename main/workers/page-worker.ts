@@ -2,7 +2,6 @@
 import { parentPort } from 'node:worker_threads';
 import sharp from 'sharp';
 import { processSource } from '../imaging/process-source.js';
-import { buildDocument } from '../pdf/build-document.js';
 import { serveTasks } from './pool.js';
 import type { WorkerResult, WorkerTask } from './tasks.js';
 
@@ -14,7 +13,10 @@ serveTasks<WorkerTask, WorkerResult>(parentPort!, async (task) => {
   switch (task.type) {
     case 'process_source':
       return { type: 'process_source', result: await processSource(task.task) };
-    case 'build_document':
+    case 'build_document': {
+      // Loaded on first use: the PDF writer is large, and the first page should not wait for it.
+      const { buildDocument } = await import('../pdf/build-document.js');
       return { type: 'build_document', result: await buildDocument(task.task) };
+    }
   }
 });
