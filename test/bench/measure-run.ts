@@ -1,0 +1,136 @@
+/**
+ * Runs the station's one-shot command exactly as a user would —
+ * `node --import tsx main/cli.ts process <folder> --out <dir> --json` — and measures it from the
+ * outside: wall time from spawn to exit, CPU time and the resident-memory high-water mark of the
+ * child (worker threads live in the same process, so they are counted), and what it wrote.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const POLL_MS = 50;
+const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ; /proc/<pid>/stat counts CPU time in these.
+
+export interface PageLine {
+  source: string;
+  skewDegrees: number | null;
+  rotatedDegrees: number;
+  blank: boolean;
+  dropped: boolean;
+  colourMode: string;
+  passthrough: boolean;
+  bytes: number;
+}
+
+export interface OutputLine {
+  state: string;
+  source?: string;
+  reason?: string;
+  pdf?: string | null;
+  pageCount?: number;
+  bytes?: number;
+  error?: string;
+  pages?: PageLine[];
+}
+
+export interface MeasuredRun {
+  wallMs: number;
+  /** User + system CPU of the child, all threads; steadier than wall time on a shared machine. */
+  cpuMs: number;
+  /** VmHWM: the most resident memory the child ever had. */
+  peakRssBytes: number;
+  exitCode: number | null;
+  lines: OutputLine[];
+  stderr: string;
+  /** Sizes of the PDFs written to the output folder. */
+  pdfBytes: number;
+  pdfCount: number;
+}
+
+interface ProcSample {
+  hwmBytes: number;
+  rssBytes: number;
+  cpuMs: number;
+}
+
+function sampleProc(pid: number): ProcSample | undefined {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, hence the last ')'): utime is 14th, stime 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return { hwmBytes: kb('VmHWM'), rssBytes: kb('VmRSS'), cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_SECOND };
+  } catch {
+    return undefined; // The process has just exited.
+  }
+}
+
+export interface RunCliOptions {
+  inputs: string[];
+  outDir: string;
+  extraArgs?: string[];
+  /** Node flags for the child, e.g. --cpu-prof. */
+  nodeArgs?: string[];
+}
+
+export async function runCli(options: RunCliOptions): Promise<MeasuredRun> {
+  if (process.platform !== 'linux') throw new Error('The process bench reads /proc/<pid> for memory and CPU: it runs on Linux only.');
+  fs.mkdirSync(options.outDir, { recursive: true });
+  const args = [
+    ...(options.nodeArgs ?? []),
+    '--import',
+    'tsx',
+    path.join(REPO_ROOT, 'main/cli.ts'),
+    'process',
+    ...options.inputs,
+    '--out',
+    options.outDir,
+    '--json',
+    ...(options.extraArgs ?? []),
+  ];
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+
+  let peak = 0;
+  let cpuMs = 0;
+  const poll = () => {
+    const sample = child.pid ? sampleProc(child.pid) : undefined;
+    if (!sample) return;
+    // VmHWM is itself a high-water mark; VmRSS guards against a kernel that does not report it.
+    peak = Math.max(peak, sample.hwmBytes, sample.rssBytes);
+    cpuMs = Math.max(cpuMs, sample.cpuMs);
+  };
+  const timer = setInterval(poll, POLL_MS);
+  // Sampling on 'exit' would be too late (the /proc entry is gone once the child is reaped), so the
+  // figures are those of the last poll: at most 50 ms of shutdown go unseen, and they hold no peak.
+  // Listen for 'close' (all output read) from the start: it may come right after 'exit'.
+  const closed = new Promise((resolve) => child.on('close', resolve));
+  const exitCode = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => resolve(code));
+  });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  clearInterval(timer);
+  await closed;
+
+  const lines: OutputLine[] = [];
+  for (const text of stdout.split('\n')) {
+    if (!text.trim()) continue;
+    try {
+      lines.push(JSON.parse(text) as OutputLine);
+    } catch {
+      throw new Error(`The process command printed a line that is not JSON: ${text.slice(0, 200)}`);
+    }
+  }
+  const pdfs = fs.readdirSync(options.outDir).filter((name) => name.endsWith('.pdf'));
+  const pdfBytes = pdfs.reduce((sum, name) => sum + fs.statSync(path.join(options.outDir, name)).size, 0);
+  return { wallMs, cpuMs, peakRssBytes: peak, exitCode, lines, stderr, pdfBytes, pdfCount: pdfs.length };
+}

@@ -1,0 +1,388 @@
+/**
+ * Throughput and memory of the station's one-shot command on mailroom-sized batches:
+ *   - start-up: one page, to tell the fixed cost apart from the cost per page;
+ *   - 200 grey JPEG pages, half turned (target: at least 15 pages/s on a 2-core machine);
+ *   - 200 pages, grey JPEG and black-and-white G4 TIFF mixed;
+ *   - the 200 grey pages once more with --per-file (one PDF each) instead of one batch document;
+ *   - 1,000 distinct grey pages (target: peak memory about that of the 200-page batch).
+ * The 200-page runs are repeated (interleaved, so they share the machine's moods) and reported as
+ * medians; targets are judged on medians, never asserted on absolute times.
+ *
+ *   npm run bench -- process [--quick] [--reps N] [--cpu-prof] [--no-large] [--no-per-file]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  ensurePages,
+  fileName,
+  greyBatch,
+  largeGreyBatch,
+  mixedBatch,
+  type BenchPage,
+  type GeneratedPage,
+} from './generate.js';
+import { runCli, type MeasuredRun, type PageLine } from './measure-run.js';
+import { summariseCpuProfiles } from './profile.js';
+import { formatTable, num } from './table.js';
+
+const TARGET_PAGES_PER_SECOND = 15;
+/** Peak memory of the large batch over that of the 200-page batch that still counts as "flat". */
+const FLAT_MEMORY_RATIO = 1.25;
+
+interface Options {
+  quick: boolean;
+  reps: number;
+  cpuProf: boolean;
+  large: boolean;
+  perFile: boolean;
+}
+
+function parseOptions(args: string[]): Options {
+  const options: Options = { quick: false, reps: 3, cpuProf: false, large: true, perFile: true };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--quick') options.quick = true;
+    else if (arg === '--cpu-prof') options.cpuProf = true;
+    else if (arg === '--no-large') options.large = false;
+    else if (arg === '--no-per-file') options.perFile = false;
+    else if (arg === '--reps') {
+      const value = Number(args[++i]);
+      if (!Number.isInteger(value) || value < 1 || value > 20) throw new RangeError(`--reps needs a whole number from 1 to 20, got "${args[i]}".`);
+      options.reps = value;
+    } else throw new RangeError(`Unknown option for the process bench: "${arg}". Known: --quick, --reps N, --cpu-prof, --no-large, --no-per-file.`);
+  }
+  if (options.quick) Object.assign(options, { reps: 1, large: false, perFile: false });
+  return options;
+}
+
+interface RunPlan {
+  id: string;
+  label: string;
+  pages: BenchPage[];
+  reps: number;
+  perFile?: boolean;
+}
+
+type PageClass = 'grey straight' | 'grey turned' | 'bw straight' | 'bw turned';
+
+interface ClassFigures {
+  pages: number;
+  inBytes: number;
+  outBytes: number;
+  /** Pages the station treated as the truth says: straight grey kept as is, turned ones turned. */
+  asExpected: number;
+  passthrough: number;
+}
+
+interface RepResult {
+  measured: MeasuredRun;
+  pages: number;
+  documents: number;
+  passthrough: number;
+  byClass: Map<PageClass, ClassFigures>;
+  problems: string[];
+}
+
+function classOf(page: BenchPage): PageClass {
+  const turned = page.angle !== 0;
+  if (page.format === 'tiff-g4') return turned ? 'bw turned' : 'bw straight';
+  return turned ? 'grey turned' : 'grey straight';
+}
+
+/** The input folder a user would point the command at: the scans in order, as hard links into the cache. */
+function stageInput(dir: string, pages: GeneratedPage[]): Map<string, GeneratedPage> {
+  fs.mkdirSync(dir, { recursive: true });
+  const byName = new Map<string, GeneratedPage>();
+  pages.forEach((page, i) => {
+    const name = `scan-${String(i + 1).padStart(5, '0')}${path.extname(page.file)}`;
+    const target = path.join(dir, name);
+    try {
+      fs.linkSync(page.file, target);
+    } catch {
+      fs.copyFileSync(page.file, target); // Another file system: a copy is only slower to stage.
+    }
+    byName.set(name, page);
+  });
+  return byName;
+}
+
+function analyse(measured: MeasuredRun, staged: Map<string, GeneratedPage>): RepResult {
+  const problems: string[] = [];
+  if (measured.exitCode !== 0) problems.push(`exit code ${measured.exitCode}: ${measured.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+  const byClass = new Map<PageClass, ClassFigures>();
+  let pages = 0;
+  let documents = 0;
+  let passthrough = 0;
+  const seen = new Set<string>();
+  for (const line of measured.lines) {
+    if (!line.pages) {
+      problems.push(`${line.state} ${line.source ?? ''}: ${line.reason ?? ''}`);
+      continue;
+    }
+    documents++;
+    if (line.error) problems.push(`document in state ${line.state}: ${line.error}`);
+    for (const page of line.pages as PageLine[]) {
+      const name = path.basename(page.source);
+      const truth = staged.get(name);
+      if (!truth) {
+        problems.push(`a page from an unknown source: ${page.source}`);
+        continue;
+      }
+      seen.add(name);
+      pages++;
+      if (page.passthrough) passthrough++;
+      const cls = classOf(truth);
+      const figures = byClass.get(cls) ?? { pages: 0, inBytes: 0, outBytes: 0, asExpected: 0, passthrough: 0 };
+      figures.pages++;
+      figures.inBytes += truth.bytes;
+      figures.outBytes += page.bytes;
+      if (page.passthrough) figures.passthrough++;
+      const turned = page.rotatedDegrees !== 0;
+      const expected = truth.angle === 0 ? !turned && (truth.format !== 'jpeg' || page.passthrough) : turned;
+      if (expected) figures.asExpected++;
+      byClass.set(cls, figures);
+    }
+  }
+  const missing = staged.size - seen.size;
+  if (missing > 0) problems.push(`${missing} of ${staged.size} input pages are in no document`);
+  return { measured, pages, documents, passthrough, byClass, problems };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const MB = 1024 * 1024;
+
+interface RunSummary {
+  plan: RunPlan;
+  reps: RepResult[];
+  wallS: number;
+  pagesPerS: number;
+  cpuMsPerPage: number;
+  peakMb: number;
+  pdfKbPerPage: number;
+}
+
+function summarise(plan: RunPlan, reps: RepResult[]): RunSummary {
+  const pages = plan.pages.length;
+  return {
+    plan,
+    reps,
+    wallS: median(reps.map((r) => r.measured.wallMs)) / 1000,
+    pagesPerS: median(reps.map((r) => pages / (r.measured.wallMs / 1000))),
+    cpuMsPerPage: median(reps.map((r) => r.measured.cpuMs / pages)),
+    peakMb: median(reps.map((r) => r.measured.peakRssBytes)) / MB,
+    pdfKbPerPage: median(reps.map((r) => r.measured.pdfBytes / pages)) / 1024,
+  };
+}
+
+async function measureOnce(plan: RunPlan, files: GeneratedPage[], nodeArgs: string[] = []): Promise<RepResult> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'intake-bench-run-'));
+  try {
+    const inDir = path.join(work, 'in');
+    const staged = stageInput(inDir, files);
+    const measured = await runCli({ inputs: [inDir], outDir: path.join(work, 'out'), extraArgs: plan.perFile ? ['--per-file'] : [], nodeArgs });
+    return analyse(measured, staged);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+function planRuns(options: Options): { repeated: RunPlan[]; once: RunPlan[] } {
+  const size = options.quick ? 40 : 200;
+  const repeated: RunPlan[] = [
+    { id: 'startup', label: 'start-up (1 straight grey page)', pages: greyBatch(1), reps: options.reps },
+    { id: 'grey', label: `grey JPEG, half turned`, pages: greyBatch(size), reps: options.reps },
+    { id: 'mixed', label: `grey JPEG + bw G4, half turned`, pages: mixedBatch(size), reps: options.reps },
+  ];
+  const once: RunPlan[] = [];
+  if (options.perFile) once.push({ id: 'per-file', label: 'grey JPEG, --per-file (1 PDF each)', pages: greyBatch(size), reps: 1, perFile: true });
+  if (options.large) once.push({ id: 'large', label: 'grey JPEG, distinct variants', pages: largeGreyBatch(1000, size), reps: 1 });
+  return { repeated, once };
+}
+
+export async function runProcessBench(args: string[]): Promise<void> {
+  const options = parseOptions(args);
+  const { repeated, once } = planRuns(options);
+  const plans = [...repeated, ...once];
+
+  const wanted = new Map<string, BenchPage>();
+  for (const plan of plans) for (const page of plan.pages) wanted.set(fileName(page), page);
+  const generationStarted = Date.now();
+  let lastReport = 0;
+  const generated = await ensurePages([...wanted.values()], {
+    concurrency: 2,
+    onProgress: (done, total) => {
+      if (Date.now() - lastReport > 5000 || done === total) {
+        lastReport = Date.now();
+        log(`generating scans: ${done}/${total} drawings`);
+      }
+    },
+  });
+  const byName = new Map(generated.map((g) => [fileName(g), g]));
+  const filesOf = (plan: RunPlan) => plan.pages.map((p) => byName.get(fileName(p))!);
+  log(`scans ready in ${((Date.now() - generationStarted) / 1000).toFixed(1)} s (${generated.length} files, cached)`);
+
+  const results = new Map<string, RepResult[]>(plans.map((p) => [p.id, []]));
+  // Interleaved repetitions: a slow minute on a shared machine hits every run alike, so the
+  // ratios between runs stay meaningful even when the absolute figures wander.
+  for (let rep = 0; rep < options.reps; rep++) {
+    for (const plan of repeated) {
+      log(`run ${plan.id} (${plan.pages.length} pages) ${rep + 1}/${plan.reps}`);
+      const result = await measureOnce(plan, filesOf(plan));
+      log(`  ${(result.measured.wallMs / 1000).toFixed(1)} s, ${(result.measured.peakRssBytes / MB).toFixed(0)} MB peak`);
+      results.get(plan.id)!.push(result);
+    }
+  }
+  for (const plan of once) {
+    log(`run ${plan.id} (${plan.pages.length} pages)`);
+    const result = await measureOnce(plan, filesOf(plan));
+    log(`  ${(result.measured.wallMs / 1000).toFixed(1)} s, ${(result.measured.peakRssBytes / MB).toFixed(0)} MB peak`);
+    results.get(plan.id)!.push(result);
+  }
+
+  const summaries = plans.map((plan) => summarise(plan, results.get(plan.id)!));
+  const byId = new Map(summaries.map((s) => [s.plan.id, s]));
+  const startup = byId.get('startup')!;
+  const problems = summaries.flatMap((s) => s.reps.flatMap((r) => r.problems.map((p) => `${s.plan.id}: ${p}`)));
+
+  console.log(report(summaries, startup, options));
+  if (options.cpuProf) await profileRun(byId.get('grey')!.plan, filesOf);
+  if (problems.length > 0) {
+    console.log(`\nPROBLEMS (${problems.length}):\n${problems.slice(0, 20).map((p) => `  - ${p}`).join('\n')}`);
+    process.exitCode = 1;
+  }
+}
+
+function report(summaries: RunSummary[], startup: RunSummary, options: Options): string {
+  const fixedS = startup.wallS;
+  const marginal = (s: RunSummary) => (s.plan.pages.length - 1) / Math.max(0.001, s.wallS - fixedS);
+  const spread = (s: RunSummary) => {
+    const rates = s.reps.map((r) => s.plan.pages.length / (r.measured.wallMs / 1000));
+    return rates.length > 1 ? `${num(Math.min(...rates))}–${num(Math.max(...rates))}` : '–';
+  };
+  const out: string[] = [];
+  out.push(`\nProcess bench: node --import tsx main/cli.ts process <folder> --out <dir> --json (${os.availableParallelism()} cores, ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node})`);
+  out.push(`300-dpi A4 scans; medians of ${options.reps} interleaved run(s) where reps > 1. pages/s = pages ÷ wall time from spawn to exit; "after start-up" subtracts the 1-page run's wall time.\n`);
+  out.push(
+    formatTable(
+      [
+        'run',
+        { title: 'pages', align: 'right' },
+        { title: 'reps', align: 'right' },
+        { title: 'wall s', align: 'right' },
+        { title: 'pages/s', align: 'right' },
+        { title: 'min–max', align: 'right' },
+        { title: 'after start-up', align: 'right' },
+        { title: 'CPU ms/page', align: 'right' },
+        { title: 'peak RSS MB', align: 'right' },
+        { title: 'PDF KB/page', align: 'right' },
+        { title: 'passthrough', align: 'right' },
+        { title: 'docs', align: 'right' },
+      ],
+      summaries.map((s) => {
+        const last = s.reps[s.reps.length - 1];
+        return [
+          s.plan.label,
+          String(s.plan.pages.length),
+          String(s.reps.length),
+          num(s.wallS, 2),
+          num(s.pagesPerS),
+          spread(s),
+          s === startup ? '–' : num(marginal(s)),
+          num(s.cpuMsPerPage, 0),
+          num(s.peakMb, 0),
+          num(s.pdfKbPerPage, 0),
+          `${num((100 * last.passthrough) / Math.max(1, last.pages), 0)} %`,
+          String(last.documents),
+        ];
+      }),
+    ),
+  );
+
+  // Bytes per page class, from the mixed batch (it holds all four) and the grey batch.
+  const classRows: string[][] = [];
+  for (const id of ['grey', 'mixed']) {
+    const s = summaries.find((x) => x.plan.id === id);
+    if (!s) continue;
+    const rep = s.reps[s.reps.length - 1];
+    for (const [cls, f] of [...rep.byClass.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      classRows.push([
+        s.plan.label,
+        cls,
+        String(f.pages),
+        num(f.inBytes / f.pages / 1024, 0),
+        num(f.outBytes / f.pages / 1024, 0),
+        `${num((100 * f.passthrough) / f.pages, 0)} %`,
+        `${f.asExpected}/${f.pages}`,
+      ]);
+    }
+  }
+  out.push('\nPer page class (page image bytes as embedded in the PDF; "as expected" = straight kept, turned turned):\n');
+  out.push(
+    formatTable(
+      [
+        'run',
+        'class',
+        { title: 'pages', align: 'right' },
+        { title: 'scan KB/page', align: 'right' },
+        { title: 'PDF image KB/page', align: 'right' },
+        { title: 'passthrough', align: 'right' },
+        { title: 'as expected', align: 'right' },
+      ],
+      classRows,
+    ),
+  );
+
+  const grey = summaries.find((s) => s.plan.id === 'grey')!;
+  const mixed = summaries.find((s) => s.plan.id === 'mixed');
+  const perFile = summaries.find((s) => s.plan.id === 'per-file');
+  const large = summaries.find((s) => s.plan.id === 'large');
+  out.push('\nRatios between runs of this session (steadier than the absolute figures on a shared machine):');
+  out.push(`  fixed cost (1-page run): ${num(fixedS, 2)} s wall, ${num(startup.cpuMsPerPage, 0)} ms CPU, ${num(startup.peakMb, 0)} MB peak`);
+  if (mixed) out.push(`  mixed ÷ grey pages/s: ${num(mixed.pagesPerS / grey.pagesPerS, 2)}   CPU per page: ${num(mixed.cpuMsPerPage / grey.cpuMsPerPage, 2)}`);
+  if (perFile) out.push(`  per-file ÷ batch pages/s: ${num(perFile.pagesPerS / grey.pagesPerS, 2)}   PDF bytes: ${num(perFile.pdfKbPerPage / grey.pdfKbPerPage, 2)}`);
+  if (large) {
+    out.push(`  ${large.plan.pages.length} ÷ ${grey.plan.pages.length} pages: peak RSS ${num(large.peakMb / grey.peakMb, 2)}   pages/s after start-up ${num(marginal(large) / marginal(grey), 2)}   CPU per page ${num(large.cpuMsPerPage / grey.cpuMsPerPage, 2)}`);
+  }
+
+  out.push('\nVerdicts:');
+  const greyRate = grey.pagesPerS;
+  out.push(
+    `  ${greyRate >= TARGET_PAGES_PER_SECOND ? 'MET    ' : 'NOT MET'}  ${grey.plan.pages.length} grey pages at ≥ ${TARGET_PAGES_PER_SECOND} pages/s: median ${num(greyRate)} pages/s incl. start-up (${num(marginal(grey))} after start-up)${options.quick ? ' [quick run: 40 pages, start-up weighs more]' : ''}`,
+  );
+  if (large) {
+    const ratio = large.peakMb / grey.peakMb;
+    out.push(
+      `  ${ratio <= FLAT_MEMORY_RATIO ? 'MET    ' : 'NOT MET'}  peak memory flat with batch size (${large.plan.pages.length} vs ${grey.plan.pages.length} pages, ratio ≤ ${FLAT_MEMORY_RATIO}): ${num(large.peakMb, 0)} MB vs ${num(grey.peakMb, 0)} MB = ${num(ratio, 2)}`,
+    );
+  } else {
+    out.push('  n/a      peak memory flat with batch size: needs the 1,000-page run (not in --quick / --no-large)');
+  }
+  const straightGrey = summaries
+    .flatMap((s) => s.reps)
+    .map((r) => r.byClass.get('grey straight'))
+    .filter((f): f is ClassFigures => !!f);
+  const kept = straightGrey.reduce((n, f) => n + f.passthrough, 0);
+  const total = straightGrey.reduce((n, f) => n + f.pages, 0);
+  out.push(`  ${kept === total ? 'MET    ' : 'NOT MET'}  straight grey JPEGs go into the PDF byte for byte: ${kept}/${total} over all runs`);
+  return out.join('\n');
+}
+
+/** One more grey run under --cpu-prof (main thread and page workers), summarised by self time. */
+async function profileRun(plan: RunPlan, filesOf: (plan: RunPlan) => GeneratedPage[]): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'intake-bench-prof-'));
+  const files = filesOf(plan).slice(0, 40);
+  log(`profiling a ${files.length}-page grey run (--cpu-prof) into ${dir}`);
+  const result = await measureOnce({ ...plan, pages: plan.pages.slice(0, files.length) }, files, ['--cpu-prof', '--cpu-prof-dir', dir]);
+  console.log(`\nCPU profile of a ${files.length}-page grey batch (${num(result.measured.wallMs / 1000, 1)} s wall, ${num(result.measured.cpuMs / 1000, 1)} s CPU); profiles kept in ${dir}:\n`);
+  console.log(summariseCpuProfiles(dir, 15));
+}

@@ -1,0 +1,86 @@
+/**
+ * Summarises the .cpuprofile files `node --cpu-prof` writes (one per thread: the main thread and
+ * each page worker) by self time, so a bench run says where the JavaScript time goes. Work done
+ * inside libvips (sharp) runs on native threads and shows up here only as the call that awaits it,
+ * so compare the JS total with the process CPU time to see the native share.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { formatTable, num } from './table.js';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Node names profiles CPU.<date>.<time>.<pid>.<threadId>.<seq>.cpuprofile; thread 0 is the main thread. */
+function threadLabel(file: string): string {
+  const parts = path.basename(file).split('.');
+  const threadId = parts.length >= 6 ? parts[4] : '?';
+  return threadId === '0' ? 'main' : `worker ${threadId}`;
+}
+
+function shortUrl(url: string): string {
+  if (!url) return '(native)';
+  const clean = url.replace(/^file:\/\//, '');
+  const inRepo = clean.indexOf('/main/');
+  if (inRepo >= 0 && !clean.includes('node_modules')) return clean.slice(inRepo + 1);
+  const module = clean.lastIndexOf('node_modules/');
+  if (module >= 0) return clean.slice(module + 'node_modules/'.length).split('/').slice(0, 2).join('/');
+  return clean.startsWith('node:') ? clean : path.basename(clean);
+}
+
+export function summariseCpuProfiles(dir: string, top = 15): string {
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  if (files.length === 0) return `No .cpuprofile files in ${dir}.`;
+  const selfByFunction = new Map<string, { name: string; where: string; threads: Set<string>; us: number }>();
+  const threadRows: string[][] = [];
+  let busyTotal = 0;
+  for (const file of files) {
+    const profile = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
+    const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+    const thread = threadLabel(file);
+    const selfUs = new Map<number, number>();
+    profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+    let idle = 0;
+    let gc = 0;
+    let sampled = 0;
+    for (const [id, us] of selfUs) {
+      const frame = nodes.get(id)!.callFrame;
+      sampled += us;
+      if (frame.functionName === '(idle)') {
+        idle += us;
+        continue;
+      }
+      if (frame.functionName === '(garbage collector)') gc += us;
+      const where = shortUrl(frame.url);
+      const key = `${frame.functionName}|${frame.url}|${frame.lineNumber}`;
+      const entry = selfByFunction.get(key) ?? { name: frame.functionName || '(anonymous)', where: frame.url ? `${where}:${frame.lineNumber + 1}` : where, threads: new Set<string>(), us: 0 };
+      entry.us += us;
+      entry.threads.add(thread.startsWith('worker') ? 'workers' : thread);
+      selfByFunction.set(key, entry);
+    }
+    busyTotal += sampled - idle;
+    threadRows.push([thread, num(sampled / 1000, 0), num((sampled - idle) / 1000, 0), num(gc / 1000, 0)]);
+  }
+  threadRows.sort((a, b) => a[0].localeCompare(b[0], undefined, { numeric: true }));
+  const ranked = [...selfByFunction.values()].sort((a, b) => b.us - a.us).slice(0, top);
+  const threads = formatTable(
+    ['thread', { title: 'profiled ms', align: 'right' }, { title: 'busy ms', align: 'right' }, { title: 'GC ms', align: 'right' }],
+    threadRows,
+  );
+  const functions = formatTable(
+    ['function', 'where', 'thread', { title: 'self ms', align: 'right' }, { title: 'share of busy', align: 'right' }],
+    ranked.map((f) => [f.name, f.where, [...f.threads].join('+'), num(f.us / 1000, 0), `${num((100 * f.us) / Math.max(1, busyTotal), 1)} %`]),
+  );
+  return `${threads}\n\nTop ${ranked.length} functions by self time (all threads; "(program)" is native work outside JS, e.g. module compilation):\n\n${functions}`;
+}
