@@ -63,13 +63,27 @@ describe('crash safety', () => {
 
     const random = rng(42);
     const dbFile = path.join(dataDir, 'station.db');
+    const workLeft = () => {
+      if (fs.readdirSync(hot).length > 0 || !fs.existsSync(dbFile)) return true;
+      const db = new Database(dbFile, { readonly: true });
+      try {
+        return (db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE state != 'done'`).get() as { n: number }).n > 0;
+      } finally {
+        db.close();
+      }
+    };
     let killsWithWorkUnderWay = 0;
     let progressSeen = 0;
     for (let kill = 0; kill < KILLS; kill++) {
       const station = startStationProcess(dataDir);
-      // Some kills land during start-up (recovery itself must be crash-safe), most while it works.
-      if (kill % 4 !== 0) await waitFor(() => station.output().includes('Press Ctrl+C'), 30_000, 'the station to start');
-      await new Promise((resolve) => setTimeout(resolve, 200 + random() * 2500));
+      // Some kills land during start-up (recovery itself must be crash-safe); the others once this run
+      // has visibly taken or cleaned a file, so they hit the middle of the work whatever the machine's speed.
+      if (kill % 4 === 0) {
+        await new Promise((resolve) => setTimeout(resolve, random() * 1500));
+      } else {
+        await waitFor(() => /took|cleaned|document/.test(station.output()) || station.child.exitCode !== null || !workLeft(), 60_000, 'the station to work').catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, random() * 1200));
+      }
       station.child.kill('SIGKILL');
       await station.exited;
       // Count the kills that hit real work: files waiting or steps open, and progress made since the last kill.
@@ -78,7 +92,6 @@ describe('crash safety', () => {
         const open = (db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE state IN ('pending','running')`).get() as { n: number }).n;
         const done = (db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE state = 'done'`).get() as { n: number }).n;
         db.close();
-        console.log(`kill ${kill}: open=${open} done=${done} hot=${fs.readdirSync(hot).length}`);
         if ((open > 0 || fs.readdirSync(hot).length > 0) && done > progressSeen) killsWithWorkUnderWay++;
         progressSeen = done;
       }

@@ -10,7 +10,6 @@ import type { SourceFormat, SourcePage } from './types.js';
 import { BadInputError, reasonOf } from './bad-input.js';
 import { SNIFF_BYTES, findTruncation, probeHead, readJpegHeader, readPngHeader, readWebpHeader, type DeclaredImage } from './probe.js';
 import { MAX_PAGE_PIXELS, MAX_SOURCE_BYTES, checkPageSize } from './decode-limits.js';
-import { openPdfSource } from './pdf-source.js';
 
 export { MAX_PAGE_PIXELS, MAX_PAGE_SIDE, MIN_PAGE_SIDE, RENDER_DPI } from './decode-limits.js';
 
@@ -162,7 +161,11 @@ export async function openSource(path: string): Promise<OpenedSource> {
   const bytes = await readWhole(path);
   const probe = probeHead(bytes.subarray(0, SNIFF_BYTES));
   if ('code' in probe) throw new BadInputError(probe.code, probe.message);
-  if (probe.format === 'pdf') return openPdfSource(bytes);
+  if (probe.format === 'pdf') {
+    // Loaded on first use: the PDF reader is large, and most scans are images.
+    const { openPdfSource } = await import('./pdf-source.js');
+    return openPdfSource(bytes);
+  }
   return openImageSource(probe.format, bytes);
 }
 

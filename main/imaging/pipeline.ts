@@ -2,11 +2,11 @@
  * The clean-up of one page: measure skew on a small copy, decide blank and colour mode, then
  * either keep the scanner's JPEG byte for byte or decode once, turn, and encode for the PDF.
  */
-import sharp, { type Sharp } from 'sharp';
+import sharp from 'sharp';
 import { analyseRgb, BLANK_INK_SHARE, COLOUR_SHARE } from './analyse.js';
 import { measureSkew, SKEW_ANALYSIS_DPI, type SkewEstimate } from './deskew.js';
 import { encodeBilevel, encodeJpeg, passthroughJpeg } from './encode.js';
-import { MAX_PAGE_PIXELS } from './decode.js';
+import { openPageImage } from './decode.js';
 import type { ColourMode, EncodedPage, RawImage, SourcePage } from './types.js';
 
 export interface CleanOptions {
@@ -39,15 +39,6 @@ export function effectiveDpi(page: SourcePage): { dpi: number; inferred: boolean
   return { dpi: Math.round(Math.min(2400, Math.max(50, inferred))), inferred: true };
 }
 
-function openPixels(page: SourcePage): Sharp {
-  const options = { limitInputPixels: MAX_PAGE_PIXELS, failOn: 'truncated' as const };
-  const input = page.input;
-  if (input.kind === 'raw') {
-    return sharp(input.data, { ...options, raw: { width: input.width, height: input.height, channels: input.channels } });
-  }
-  return sharp(input.data, { ...options, page: input.page ?? 0 }).autoOrient();
-}
-
 function decideColourMode(requested: CleanOptions['colourMode'], page: SourcePage, colourShare: number): ColourMode {
   if (requested !== 'auto') return requested;
   if (page.bilevel) return 'bw';
@@ -57,7 +48,7 @@ function decideColourMode(requested: CleanOptions['colourMode'], page: SourcePag
 export async function cleanPage(page: SourcePage, options: CleanOptions): Promise<CleanedPage> {
   const { dpi, inferred } = effectiveDpi(page);
   const analysisWidth = Math.max(64, Math.round((page.width * SKEW_ANALYSIS_DPI) / dpi));
-  const small = await openPixels(page)
+  const small = await openPageImage(page)
     .resize({ width: Math.min(analysisWidth, page.width), kernel: 'linear' })
     .flatten({ background: '#ffffff' })
     .toColourspace('srgb')
@@ -87,7 +78,7 @@ export async function cleanPage(page: SourcePage, options: CleanOptions): Promis
 
 /** Decodes once at full resolution, turns by `turn` degrees clockwise on white, crops back to the page size. */
 async function renderFull(page: SourcePage, turn: number, colourMode: ColourMode): Promise<RawImage> {
-  let pipeline = openPixels(page).flatten({ background: '#ffffff' });
+  let pipeline = openPageImage(page).flatten({ background: '#ffffff' });
   pipeline = colourMode === 'colour' ? pipeline.toColourspace('srgb') : pipeline.toColourspace('b-w');
   if (turn !== 0) {
     // sharp turns clockwise for a positive angle and grows the canvas: crop its centre back to the page.
