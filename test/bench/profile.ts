@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { REPO_ROOT } from './measure-run.js';
 import { formatTable, num } from './table.js';
 
 interface ProfileNode {
@@ -22,18 +23,21 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** Node names profiles CPU.<date>.<time>.<pid>.<threadId>.<seq>.cpuprofile; thread 0 is the main thread. */
+/**
+ * Node names profiles CPU.<date>.<time>.<pid>.<threadId>.<seq>.cpuprofile; thread 0 is the main
+ * thread. Under `--import tsx` every isolate (main and each page worker) also gets a loader-hooks
+ * thread, so there are more "workers" than page workers: the busy ones are the page workers.
+ */
 function threadLabel(file: string): string {
   const parts = path.basename(file).split('.');
   const threadId = parts.length >= 6 ? parts[4] : '?';
-  return threadId === '0' ? 'main' : `worker ${threadId}`;
+  return threadId === '0' ? 'main' : `thread ${threadId}`;
 }
 
 function shortUrl(url: string): string {
   if (!url) return '(native)';
   const clean = url.replace(/^file:\/\//, '');
-  const inRepo = clean.indexOf('/main/');
-  if (inRepo >= 0 && !clean.includes('node_modules')) return clean.slice(inRepo + 1);
+  if (clean.startsWith(REPO_ROOT) && !clean.includes('node_modules')) return clean.slice(REPO_ROOT.length);
   const module = clean.lastIndexOf('node_modules/');
   if (module >= 0) return clean.slice(module + 'node_modules/'.length).split('/').slice(0, 2).join('/');
   return clean.startsWith('node:') ? clean : path.basename(clean);
@@ -64,9 +68,9 @@ export function summariseCpuProfiles(dir: string, top = 15): string {
       if (frame.functionName === '(garbage collector)') gc += us;
       const where = shortUrl(frame.url);
       const key = `${frame.functionName}|${frame.url}|${frame.lineNumber}`;
-      const entry = selfByFunction.get(key) ?? { name: frame.functionName || '(anonymous)', where: frame.url ? `${where}:${frame.lineNumber + 1}` : where, threads: new Set<string>(), us: 0 };
+      const entry = selfByFunction.get(key) ?? { name: frame.functionName || '(anonymous)', where: frame.lineNumber > 0 ? `${where}:${frame.lineNumber + 1}` : where, threads: new Set<string>(), us: 0 };
       entry.us += us;
-      entry.threads.add(thread.startsWith('worker') ? 'workers' : thread);
+      entry.threads.add(thread === 'main' ? 'main' : 'workers');
       selfByFunction.set(key, entry);
     }
     busyTotal += sampled - idle;

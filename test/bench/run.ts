@@ -1,7 +1,7 @@
 /**
  * Entry of `npm run bench`:
  *   npm run bench                      the process bench (throughput and memory of `station process`)
- *   npm run bench -- process [opts]    the same; opts: --quick (40-page smoke run), --reps N, --cpu-prof, --no-large, --no-per-file
+ *   npm run bench -- process [opts]    the same; opts: --quick (40-page smoke run), --reps N, --cpu-prof, --no-large, --per-file
  *   npm run bench -- cleanup [opts]    the skew/clean-up bench (test/bench/cleanup.ts)
  *   npm run bench -- all               both
  * Options without a bench name (e.g. `npm run bench -- --quick`) go to the process bench.
