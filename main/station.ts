@@ -34,7 +34,8 @@ export interface StationEvents {
   ignored: [{ path: string; reason: string }];
   processed: [{ sourceId: string; name: string; pages: number }];
   document: [{ documentId: string; pages: number; state: DocumentState }];
-  error: [{ message: string; path?: string }];
+  /** Something went wrong that the station handles itself (it retries, or quarantines); for logs. */
+  problem: [{ message: string; path?: string }];
 }
 
 export interface StationOptions {
@@ -96,7 +97,7 @@ export class Station extends EventEmitter<StationEvents> {
       concurrency: { process_source: workers, assemble_document: 1 },
       maxAttempts: 5,
       onGaveUp: (job, error) => this.giveUp(job, error),
-      onError: (error) => this.emit('error', { message: error.message }),
+      onError: (error) => this.emit('problem', { message: error.message }),
     });
   }
 
@@ -197,7 +198,7 @@ export class Station extends EventEmitter<StationEvents> {
       },
       onIgnored: (file, reason) => this.emit('ignored', { path: file, reason }),
       onError: (error, file) => {
-        if (!(error instanceof NotReadyError)) this.emit('error', { message: error.message, path: file });
+        if (!(error instanceof NotReadyError)) this.emit('problem', { message: error.message, path: file });
       },
     });
     await watcher.start();
@@ -208,7 +209,7 @@ export class Station extends EventEmitter<StationEvents> {
     try {
       if (this.grouper.closeQuietBatches(Date.now()).length > 0) this.runner.wake();
     } catch (error) {
-      this.emit('error', { message: `Closing a batch failed: ${(error as Error).message}` });
+      this.emit('problem', { message: `Closing a batch failed: ${(error as Error).message}` });
     }
   }
 

@@ -104,6 +104,33 @@ describe('station', () => {
     expect(station.store.audit.forSubject('document', documents[0].id).map((a) => a.action)).toEqual(['create_document', 'assemble']);
   });
 
+  it('takes 1,000 files dropped at once, each exactly once, and files present before start', async () => {
+    const { hot, station } = setUp({ grouping: { rule: 'batch', quietWindowMs: 3000 } });
+    // Small but real pages: each file differs in a few pixels, so none is a duplicate of another.
+    const base = await sharp({ create: { width: 210, height: 297, channels: 3, background: '#ffffff' } })
+      .composite([{ input: Buffer.from('<svg width="210" height="297"><rect x="20" y="30" width="170" height="8" fill="#000"/><rect x="20" y="60" width="120" height="8" fill="#000"/></svg>') }])
+      .greyscale()
+      .raw()
+      .toBuffer();
+    const fileFor = (i: number) => {
+      const pixels = Buffer.from(base);
+      for (let bit = 0; bit < 10; bit++) if (i & (1 << bit)) pixels[280 * 210 + 20 + bit * 4] = 0;
+      return sharp(pixels, { raw: { width: 210, height: 297, channels: 1 } }).withDensity(25).png().toBuffer();
+    };
+    fs.writeFileSync(path.join(hot, 'vorher.png'), await fileFor(1000));
+    const files = await Promise.all(Array.from({ length: 1000 }, (_, i) => fileFor(i)));
+    await station.start();
+    files.forEach((data, i) => fs.writeFileSync(path.join(hot, `post_${i}.png`), data));
+    await waitFor(() => fs.readdirSync(hot).length === 0 && station.store.sources.all().length >= 1001, 120_000, '1,001 files ingested');
+    await station.whenIdle();
+    const sources = station.store.sources.all();
+    expect(sources).toHaveLength(1001);
+    expect(new Set(sources.map((s) => s.hot_path)).size).toBe(1001);
+    expect(sources.every((s) => s.state === 'processed')).toBe(true);
+    const pagesInDocuments = station.store.documents.list().reduce((sum, d) => sum + d.page_count, 0);
+    expect(pagesInDocuments).toBe(1001);
+  }, 240_000);
+
   it('recognises the same content dropped again and does not process it twice', async () => {
     const { hot, station } = setUp({ grouping: { rule: 'per_file', quietWindowMs: 0 } });
     const duplicates: string[] = [];

@@ -11,7 +11,7 @@ export async function runWatch(options: { dataDir: string; banner?: string }): P
   station.on('duplicate', (e) => say(`duplicate ${e.name}: this content was taken before (source ${e.duplicateOf})`));
   station.on('quarantined', (e) => say(`QUARANTINE ${e.name}: ${e.reason}`));
   station.on('ignored', (e) => say(`ignored  ${e.path}: ${e.reason}`));
-  station.on('error', (e) => say(`error    ${e.path ? `${e.path}: ` : ''}${e.message}`));
+  station.on('problem', (e) => say(`problem  ${e.path ? `${e.path}: ` : ''}${e.message}`));
 
   await station.start();
   if (options.banner) console.log(options.banner);

@@ -53,7 +53,9 @@ async function addPage(doc: PDFDocument, page: EncodedPage): Promise<void> {
   const scale = POINTS_PER_INCH / page.dpi;
   const pdfPage = doc.addPage([page.width * scale, page.height * scale]);
   if (page.format === 'jpeg') {
-    const image = await doc.embedJpg(page.data);
+    // pdf-lib reads the JPEG through a DataView over the whole ArrayBuffer and ignores byteOffset:
+    // a small Node Buffer is a slice of a shared pool, so hand it bytes that start at offset 0.
+    const image = await doc.embedJpg(page.data.byteOffset === 0 ? page.data : new Uint8Array(page.data));
     if (image.width !== page.width || image.height !== page.height) {
       throw new PdfAssemblyError(`the JPEG is ${image.width}×${image.height} but the page says ${page.width}×${page.height}`);
     }
