@@ -1,12 +1,12 @@
 /**
- * The assembly step: the document's page files become one PDF, written atomically.
+ * The assembly step: the document's page files become one PDF, written atomically. Pages are
+ * read one at a time while the PDF streams to disk, so memory does not grow with the document.
  * Runs in a worker thread so a long document never stalls the station's main thread.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { assemblePdf, type PdfMetadata } from './assemble.js';
-import { writeFileAtomic } from '../store/files.js';
 import type { EncodedPage } from '../imaging/types.js';
+import type { PdfMetadata } from './metadata.js';
+import { writePdfFile, type PageSource } from './stream-writer.js';
 
 export interface BuildDocumentTask {
   outPath: string;
@@ -20,8 +20,13 @@ export interface BuildDocumentResult {
 }
 
 export async function buildDocument(task: BuildDocumentTask): Promise<BuildDocumentResult> {
-  const pages: EncodedPage[] = task.pages.map((page) => ({ ...page, data: fs.readFileSync(page.path) }));
-  const pdf = await assemblePdf(pages, { ...task.meta, createdAt: new Date(task.meta.createdAt) });
-  writeFileAtomic(task.outPath, pdf);
-  return { sha256: crypto.createHash('sha256').update(pdf).digest('hex'), bytes: pdf.length };
+  const source: PageSource = {
+    count: task.pages.length,
+    load: async (index) => {
+      const { path, ...page } = task.pages[index];
+      return { ...page, data: fs.readFileSync(path) };
+    },
+  };
+  const { sha256, bytes } = await writePdfFile(task.outPath, source, { ...task.meta, createdAt: new Date(task.meta.createdAt) });
+  return { sha256, bytes };
 }

@@ -1,8 +1,8 @@
 /**
- * Document metadata: written into the Info dictionary (what every reader and DMS shows) and an
- * XMP stream (what archives and PDF/A read), and read back from the Info dictionary.
+ * Document metadata: what goes into the Info dictionary (what every reader and DMS shows) and the
+ * XMP stream (what archives and PDF/A read), and reading it back from the Info dictionary.
  */
-import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFString, type PDFObject } from 'pdf-lib';
+import { PDFDict, PDFHexString, PDFName, PDFString, type PDFDocument, type PDFObject } from 'pdf-lib';
 import packageJson from '../../package.json' with { type: 'json' };
 import { buildXmpPacket } from './xmp.js';
 
@@ -30,10 +30,10 @@ export const DEFAULT_PRODUCER = `${CREATOR} ${packageJson.version}`;
 
 /** Custom Info keys; named with the station's prefix so they never clash with another tool's. */
 const KEY = {
-  stationId: PDFName.of('IntakeStationId'),
-  documentId: PDFName.of('IntakeDocumentId'),
-  sourceSha256: PDFName.of('IntakeSourceSha256'),
-  pageCount: PDFName.of('IntakePageCount'),
+  stationId: 'IntakeStationId',
+  documentId: 'IntakeDocumentId',
+  sourceSha256: 'IntakeSourceSha256',
+  pageCount: 'IntakePageCount',
 } as const;
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -58,30 +58,40 @@ export function validateMetadata(meta: PdfMetadata): void {
   }
 }
 
-/** Writes Info and XMP. Call once the pages are added, so the page count is known. */
-export function writeMetadata(doc: PDFDocument, meta: PdfMetadata): void {
+/** One value of the Info dictionary, told apart so the writer spells each kind correctly. */
+export type InfoValue = { kind: 'text'; text: string } | { kind: 'date'; date: Date };
+
+/** What the document says about itself: the Info entries in order, and the XMP packet. */
+export interface DocumentMetadata {
+  info: [key: string, value: InfoValue][];
+  xmp: string;
+}
+
+/**
+ * The Info dictionary and XMP packet for a document of `pageCount` pages. Pure description: the
+ * PDF writer serialises it, so there is one place that decides what the station writes.
+ */
+export function describeMetadata(meta: PdfMetadata, pageCount: number): DocumentMetadata {
   validateMetadata(meta);
   const producer = meta.producer ?? DEFAULT_PRODUCER;
   const keywords = [`intake-document:${meta.documentId}`, `intake-station:${meta.stationId}`];
-  const pageCount = doc.getPageCount();
-
-  doc.setTitle(meta.title, { showInWindowTitleBar: true });
-  doc.setCreator(CREATOR);
-  doc.setProducer(producer);
-  doc.setCreationDate(meta.createdAt);
-  // Assembled once and never edited: modified when created, which also keeps the output
-  // the same bytes for the same input.
-  doc.setModificationDate(meta.createdAt);
-  doc.setKeywords(keywords);
-
-  const info = infoDict(doc);
-  info.set(KEY.stationId, textString(meta.stationId));
-  info.set(KEY.documentId, textString(meta.documentId));
-  // A comma-separated string rather than a PDF array: exiftool, pdfinfo and most DMS import
-  // dialogs show custom Info values only when they are strings.
-  info.set(KEY.sourceSha256, PDFString.of(meta.sourceSha256.join(',')));
-  info.set(KEY.pageCount, PDFString.of(String(pageCount)));
-
+  const text = (value: string): InfoValue => ({ kind: 'text', text: value });
+  const info: DocumentMetadata['info'] = [
+    ['Title', text(meta.title)],
+    ['Creator', text(CREATOR)],
+    ['Producer', text(producer)],
+    ['CreationDate', { kind: 'date', date: meta.createdAt }],
+    // Assembled once and never edited: modified when created, which also keeps the output
+    // the same bytes for the same input.
+    ['ModDate', { kind: 'date', date: meta.createdAt }],
+    ['Keywords', text(keywords.join(' '))],
+    [KEY.stationId, text(meta.stationId)],
+    [KEY.documentId, text(meta.documentId)],
+    // A comma-separated string rather than a PDF array: exiftool, pdfinfo and most DMS import
+    // dialogs show custom Info values only when they are strings.
+    [KEY.sourceSha256, text(meta.sourceSha256.join(','))],
+    [KEY.pageCount, text(String(pageCount))],
+  ];
   const xmp = buildXmpPacket({
     title: meta.title,
     createdAt: meta.createdAt,
@@ -93,15 +103,12 @@ export function writeMetadata(doc: PDFDocument, meta: PdfMetadata): void {
     pageCount,
     sourceSha256: meta.sourceSha256,
   });
-  // Uncompressed on purpose: PDF/A forbids a filter on the metadata stream, and tools that
-  // scan files for XMP find it only in plain text.
-  const stream = doc.context.stream(new TextEncoder().encode(xmp), { Type: 'Metadata', Subtype: 'XML' });
-  doc.catalog.set(PDFName.of('Metadata'), doc.context.register(stream));
+  return { info, xmp };
 }
 
 export function readMetadata(doc: PDFDocument): ReadMetadata {
   const info = doc.context.lookupMaybe(doc.context.trailerInfo.Info, PDFDict);
-  const text = (key: PDFName): string | undefined => (info ? decodeText(info.get(key)) : undefined);
+  const text = (key: string): string | undefined => (info ? decodeText(info.get(PDFName.of(key))) : undefined);
   const hashes = text(KEY.sourceSha256);
   return {
     title: doc.getTitle(),
@@ -110,22 +117,6 @@ export function readMetadata(doc: PDFDocument): ReadMetadata {
     sourceSha256: hashes ? hashes.split(',').filter((hash) => hash !== '') : [],
     pageCount: doc.getPageCount(),
   };
-}
-
-function infoDict(doc: PDFDocument): PDFDict {
-  // setTitle above has made sure the document has an Info dictionary.
-  const info = doc.context.lookupMaybe(doc.context.trailerInfo.Info, PDFDict);
-  if (!info) throw new PdfMetadataError('the document has no Info dictionary');
-  return info;
-}
-
-/** Plain ASCII stays readable in the file; anything else goes as UTF-16 (a PDF text string). */
-function textString(value: string): PDFString | PDFHexString {
-  return /^[\x20-\x7e]*$/.test(value) ? PDFString.of(escapePdfLiteral(value)) : PDFHexString.fromText(value);
-}
-
-function escapePdfLiteral(value: string): string {
-  return value.replace(/[\\()]/g, (char) => `\\${char}`);
 }
 
 function decodeText(value: PDFObject | undefined): string | undefined {

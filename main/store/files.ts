@@ -16,7 +16,7 @@ export function isTempPath(name: string): boolean {
   return name.includes(TEMP_MARK);
 }
 
-function fsyncDir(dir: string): void {
+export function fsyncDir(dir: string): void {
   // Directories cannot be opened for fsync on Windows; the rename is durable enough there.
   if (process.platform === 'win32') return;
   const fd = fs.openSync(dir, 'r');
