@@ -10,6 +10,7 @@
  *
  *   npm run bench -- process [--quick] [--reps N] [--cpu-prof] [--no-large] [--per-file]
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +23,7 @@ import {
   type BenchPage,
   type GeneratedPage,
 } from './generate.js';
-import { runCli, type MeasuredRun, type PageLine } from './measure-run.js';
+import { REPO_ROOT, runCli, type MeasuredRun, type PageLine } from './measure-run.js';
 import { summariseCpuProfiles } from './profile.js';
 import { formatTable, num } from './table.js';
 
@@ -214,6 +215,7 @@ function planRuns(options: Options): { repeated: RunPlan[]; once: RunPlan[] } {
 
 export async function runProcessBench(args: string[]): Promise<void> {
   const options = parseOptions(args);
+  const versionAtStart = codeVersion();
   const { repeated, once } = planRuns(options);
   const plans = [...repeated, ...once];
 
@@ -258,7 +260,9 @@ export async function runProcessBench(args: string[]): Promise<void> {
   const startup = byId.get('startup')!;
   const problems = summaries.flatMap((s) => s.reps.flatMap((r) => r.problems.map((p) => `${s.plan.id}: ${p}`)));
 
-  console.log(report(summaries, startup, options));
+  const versionAtEnd = codeVersion();
+  const version = versionAtStart === versionAtEnd ? versionAtStart : `${versionAtStart} at the start, ${versionAtEnd} at the end: the station changed during the bench`;
+  console.log(report(summaries, startup, options, version));
   if (options.cpuProf) await profileRun(byId.get('grey')!.plan, filesOf);
   if (problems.length > 0) {
     console.log(`\nPROBLEMS (${problems.length}):\n${problems.slice(0, 20).map((p) => `  - ${p}`).join('\n')}`);
@@ -277,7 +281,18 @@ function estimateDuration(first: RepResult, grey: RunPlan, plans: RunPlan[], opt
   }
 }
 
-function report(summaries: RunSummary[], startup: RunSummary, options: Options): string {
+/** Which code was measured: the checkout is shared, so uncommitted station changes are named. */
+function codeVersion(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    const changed = git('status', '--porcelain', '--', 'main').split('\n').filter(Boolean).length;
+    return `commit ${git('rev-parse', '--short', 'HEAD')}${changed ? ` + ${changed} uncommitted change(s) under main/` : ''}`;
+  } catch {
+    return 'commit unknown (no git)';
+  }
+}
+
+function report(summaries: RunSummary[], startup: RunSummary, options: Options, version: string): string {
   const fixedS = startup.wallS;
   const marginal = (s: RunSummary) => (s.plan.pages.length - 1) / Math.max(0.001, s.wallS - fixedS);
   const spread = (s: RunSummary) => {
@@ -286,6 +301,7 @@ function report(summaries: RunSummary[], startup: RunSummary, options: Options):
   };
   const out: string[] = [];
   out.push(`\nProcess bench: node --import tsx main/cli.ts process <folder> --out <dir> --json (${os.availableParallelism()} cores, ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node})`);
+  out.push(`Code measured: ${version}.`);
   out.push(`300-dpi A4 scans; medians of ${options.reps} interleaved run(s) where reps > 1. pages/s = pages ÷ wall time from spawn to exit; "after start-up" subtracts the 1-page run's wall time;
 CPU = user + system time of the child, all threads; "CPU-bound pages/s" = cores × 1000 ÷ CPU ms per page, what the run would reach with the machine to itself.
 Load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) on ${os.availableParallelism()} cores.\n`);
