@@ -20,13 +20,16 @@ async function measureFile(file: Buffer, dpi: number, options?: { maxAngleDegree
 
 const ANGLES = [0, 0.3, -0.3, 3, -3, 9.7, -9.7, 14.5, -14.5];
 
-/** Every kind meets several of the required angles, both resolutions and both scan modes. */
+/**
+ * Every kind meets two of the required angles; together they cover all of them, both
+ * resolutions and both scan modes. (The bench runs the full set.)
+ */
 const HARD_CASES: HardPageSpec[] = HARD_PAGE_KINDS.flatMap((kind, k) =>
-  [0, 1, 2].map((j) => ({
+  [0, 1].map((j) => ({
     kind,
-    angle: ANGLES[(k * 3 + j) % ANGLES.length],
+    angle: ANGLES[(k * 2 + j) % ANGLES.length],
     dpi: (k + j) % 2 === 0 ? 300 : 200,
-    mode: j === 1 ? ('bw' as const) : ('grey' as const),
+    mode: (k + j) % 3 === 1 ? ('bw' as const) : ('grey' as const),
     seed: 10 * k + j + 1,
   })),
 );

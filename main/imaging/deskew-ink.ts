@@ -12,6 +12,12 @@ export interface InkMask {
   mask: Uint8Array;
   width: number;
   height: number;
+  /** Ink pixels before the edge regions were removed: an upper bound for later passes. */
+  inkCount: number;
+  /** Block size in pixels, and which blocks hold any ink (0 = none), row by row. */
+  block: number;
+  inkBlocks: Uint8Array;
+  blockColumns: number;
   /** Contrast threshold used (local paper brightness minus pixel), for diagnostics. */
   threshold: number;
 }
@@ -26,25 +32,63 @@ export function findInk(image: GreyImage, dpi: number): InkMask {
   // About 2.7 mm: larger than a glyph stroke, smaller than the spacing of text lines.
   const block = Math.max(6, Math.round((16 * dpi) / 150));
   const grid = blockGrid(width, height, block);
-  const level = spreadMax(blockMax(data, width, height, block, grid), grid);
+  const { max, min } = blockExtremes(data, width, height, block, grid);
+  const level = spreadMax(max, grid);
 
   const threshold = Math.min(MAX_CONTRAST, Math.max(MIN_CONTRAST, otsu(contrastHistogram(data, width, height, block, grid, level))));
   // Globally dark pixels count too, so a dark border is ink from the image edge inwards (inside
   // it the local paper level is dark as well, and contrast alone would miss it).
   const paper = median(level);
   const darkLevel = Math.max(0, paper - Math.max(100, 2 * threshold));
+
+  // A block can hold ink only if its darkest pixel is below the highest cutoff its pixels can
+  // get (the interpolation never exceeds the brightest neighbouring level). Most of a page is
+  // empty paper, and skipping those blocks is most of the speed.
+  const around = spreadMax(level, grid);
+  const inkBlocks = new Uint8Array(min.length);
+  for (let b = 0; b < min.length; b++) inkBlocks[b] = min[b] < Math.max(darkLevel, around[b] - threshold + 1) ? 1 : 0;
+
+  // Horizontal interpolation between block centres: left centre index and weight per column.
+  const left = new Int32Array(width);
+  const weight = new Float32Array(width);
+  for (let x = 0; x < width; x++) {
+    const fx = Math.min(grid.cols - 1, Math.max(0, (x + 0.5) / block - 0.5));
+    left[x] = Math.min(grid.cols - 2, Math.floor(fx));
+    weight[x] = fx - left[x];
+    if (grid.cols === 1) {
+      left[x] = 0;
+      weight[x] = 0;
+    }
+  }
+
   const mask = new Uint8Array(width * height);
-  const cutoffRow = new Float32Array(width);
+  const columnLevel = new Float32Array(grid.cols + 1);
+  const shift = 1 - threshold;
+  let inkCount = 0;
   for (let y = 0; y < height; y++) {
-    interpolateRow(level, grid, block, y, width, cutoffRow);
+    const by = (y / block) | 0;
+    const fy = Math.min(grid.rows - 1, Math.max(0, (y + 0.5) / block - 0.5));
+    const row0 = Math.floor(fy) * grid.cols;
+    const row1 = Math.min(grid.rows - 1, Math.floor(fy) + 1) * grid.cols;
+    const wy = fy - Math.floor(fy);
+    for (let bx = 0; bx < grid.cols; bx++) columnLevel[bx] = level[row0 + bx] * (1 - wy) + level[row1 + bx] * wy + shift;
+    columnLevel[grid.cols] = columnLevel[grid.cols - 1];
     const offset = y * width;
-    for (let x = 0; x < width; x++) {
-      const cut = cutoffRow[x] - threshold + 1;
-      mask[offset + x] = data[offset + x] < (cut > darkLevel ? cut : darkLevel) ? 1 : 0;
+    for (let bx = 0; bx < grid.cols; bx++) {
+      if (!inkBlocks[by * grid.cols + bx]) continue;
+      const end = Math.min(width, (bx + 1) * block);
+      for (let x = bx * block; x < end; x++) {
+        const l = left[x];
+        const c = columnLevel[l] + (columnLevel[l + 1] - columnLevel[l]) * weight[x];
+        if (data[offset + x] < (c > darkLevel ? c : darkLevel)) {
+          mask[offset + x] = 1;
+          inkCount++;
+        }
+      }
     }
   }
   removeEdgeRegions(mask, width, height, Math.max(1, Math.round(dpi / 75)));
-  return { mask, width, height, threshold };
+  return { mask, width, height, threshold, inkCount, block, inkBlocks, blockColumns: grid.cols };
 }
 
 interface Grid {
@@ -56,51 +100,27 @@ function blockGrid(width: number, height: number, block: number): Grid {
   return { cols: Math.ceil(width / block), rows: Math.ceil(height / block) };
 }
 
-/**
- * The paper level along row `y`, interpolated bilinearly between block centres. A level that
- * jumped at block borders would draw a square grid into photos and shadows, and the grid's
- * lines at exactly 0° would outscore the text.
- */
-function interpolateRow(level: Uint8Array, grid: Grid, block: number, y: number, width: number, out: Float32Array): void {
-  const { cols, rows } = grid;
-  const fy = Math.min(rows - 1, Math.max(0, (y + 0.5) / block - 0.5));
-  const row0 = Math.floor(fy);
-  const row1 = Math.min(rows - 1, row0 + 1);
-  const wy = fy - row0;
-  const at = (bx: number) => level[row0 * cols + bx] * (1 - wy) + level[row1 * cols + bx] * wy;
-  const half = block / 2;
-  // Left of the first block centre and right of the last one the level is flat.
-  const first = at(0);
-  for (let x = 0; x < Math.min(width, half); x++) out[x] = first;
-  for (let bx = 0; bx < cols - 1; bx++) {
-    const a = at(bx);
-    const step = (at(bx + 1) - a) / block;
-    const start = Math.ceil(bx * block + half - 0.5);
-    const end = Math.min(width, Math.ceil((bx + 1) * block + half - 0.5));
-    let v = a + (start + 0.5 - (bx * block + half)) * step;
-    for (let x = start; x < end; x++) {
-      out[x] = v;
-      v += step;
-    }
-  }
-  const last = at(cols - 1);
-  for (let x = Math.max(0, Math.ceil((cols - 1) * block + half - 0.5)); x < width; x++) out[x] = last;
-}
-
-/** Brightest value of each block: the paper level there, whatever ink the block holds. */
-function blockMax(data: Uint8Array, width: number, height: number, block: number, grid: Grid): Uint8Array {
-  const result = new Uint8Array(grid.cols * grid.rows);
+/** Brightest (the paper level there, whatever ink the block holds) and darkest value of each block. */
+function blockExtremes(data: Uint8Array, width: number, height: number, block: number, grid: Grid): { max: Uint8Array; min: Uint8Array } {
+  const max = new Uint8Array(grid.cols * grid.rows);
+  const min = new Uint8Array(grid.cols * grid.rows).fill(255);
   for (let y = 0; y < height; y++) {
     const rowBase = ((y / block) | 0) * grid.cols;
     const offset = y * width;
     for (let bx = 0; bx < grid.cols; bx++) {
       const end = offset + Math.min(width, (bx + 1) * block);
-      let m = result[rowBase + bx];
-      for (let i = offset + bx * block; i < end; i++) if (data[i] > m) m = data[i];
-      result[rowBase + bx] = m;
+      let hi = max[rowBase + bx];
+      let lo = min[rowBase + bx];
+      for (let i = offset + bx * block; i < end; i++) {
+        const v = data[i];
+        if (v > hi) hi = v;
+        if (v < lo) lo = v;
+      }
+      max[rowBase + bx] = hi;
+      min[rowBase + bx] = lo;
     }
   }
-  return result;
+  return { max, min };
 }
 
 /** Each block takes the brightest of its 3×3 neighbourhood: covers blocks a bold glyph fills. */

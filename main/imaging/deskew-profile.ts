@@ -9,23 +9,11 @@ export interface PointSet {
   /** Coordinates relative to the image centre, in pixels. */
   xs: Float64Array;
   ys: Float64Array;
+  /** Weight of each point (0..1). */
+  weights: Float64Array;
   count: number;
   /** No projection leaves [-radius, radius]. */
   radius: number;
-}
-
-/** Every k-th point, so that at most `limit` remain (raster order keeps the sample even). */
-export function thinPoints(points: PointSet, limit: number): PointSet {
-  if (points.count <= limit) return points;
-  const every = points.count / limit;
-  const xs = new Float64Array(limit);
-  const ys = new Float64Array(limit);
-  for (let i = 0; i < limit; i++) {
-    const j = Math.floor(i * every);
-    xs[i] = points.xs[j];
-    ys[i] = points.ys[j];
-  }
-  return { xs, ys, count: limit, radius: points.radius };
 }
 
 /** Scores trial angles for one point set; the bins are allocated once for a whole sweep. */
@@ -45,7 +33,7 @@ export class ProfileScorer {
    * even blob (a photo, a logo) adds little however it is turned.
    */
   score(angle: number): number {
-    const { xs, ys, count } = this.points;
+    const { xs, ys, weights, count } = this.points;
     const bins = this.bins;
     bins.fill(0);
     const sin = Math.sin(angle);
@@ -54,8 +42,9 @@ export class ProfileScorer {
     for (let i = 0; i < count; i++) {
       const p = ys[i] * cos + xs[i] * sin + offset;
       const k = p | 0;
-      const f = p - k;
-      bins[k] += 1 - f;
+      const w = weights[i];
+      const f = (p - k) * w;
+      bins[k] += w - f;
       bins[k + 1] += f;
     }
     let sum = 0;

@@ -9,12 +9,12 @@
  * sample of the points, a fine golden-section search on all of them, and a confidence from how
  * far the best angle stands out of the sweep.
  */
-import { findInk } from './deskew-ink.js';
-import { ProfileScorer, thinPoints, type PointSet } from './deskew-profile.js';
+import { findInk, type InkMask } from './deskew-ink.js';
+import { ProfileScorer, type PointSet } from './deskew-profile.js';
 import type { GreyImage } from './types.js';
 
 /** The resolution the caller should shrink a page to before measuring (sharp shrink-on-load is cheap). */
-export const SKEW_ANALYSIS_DPI = 150;
+export const SKEW_ANALYSIS_DPI = 100;
 
 export interface SkewEstimate {
   /** Positive = content turned counter-clockwise on screen; correct by rotating clockwise. */
@@ -42,17 +42,18 @@ export interface SkewDetails extends SkewEstimate {
 
 const DEFAULT_MAX_ANGLE = 15;
 /**
- * Search schedule. A text line 1000 px long whose x-height is 10 px (150 dpi) stays in its bins
- * within about ±0.3°: the coarse step must stay well below that so a peak is never stepped over.
+ * Search schedule. A text line stays within its own height over its length only within about
+ * ±(x-height / line length) ≈ ±0.25° of its true angle (resolution does not change this ratio),
+ * so a coarse step of 0.4° always lands inside the peak of the true angle.
  */
-const COARSE_STEP_DEGREES = 0.2;
-const COARSE_POINTS = 6_000;
-const MEDIUM_STEP_DEGREES = 0.04;
-const MEDIUM_POINTS = 20_000;
-const FINE_POINTS = 60_000;
+const COARSE_STEP_DEGREES = 0.4;
+const COARSE_POINTS = 5_000;
+const MEDIUM_STEP_DEGREES = 0.05;
+const MEDIUM_POINTS = 12_000;
+const FINE_POINTS = 30_000;
 const FINE_TOLERANCE_DEGREES = 0.002;
-/** Fewer edge points than this (at 150 dpi) is a near-empty page. */
-const MIN_POINTS_AT_150_DPI = 800;
+/** Fewer edge points than this many per dpi (a few short lines) is a near-empty page. */
+const MIN_POINTS_PER_DPI = 4;
 const MIN_PROMINENCE = 1;
 const MAX_RIVAL = 0.6;
 
@@ -67,8 +68,9 @@ export function measureSkewDetailed(image: GreyImage, dpi: number, options: Skew
   validate(image, dpi, options);
   const maxAngle = options.maxAngleDegrees ?? DEFAULT_MAX_ANGLE;
   const ink = findInk(image, dpi);
-  const points = edgePoints(ink.mask, ink.width, ink.height);
-  const minPoints = MIN_POINTS_AT_150_DPI * (dpi / 150) ** 2;
+  const edges = edgePixels(ink);
+  const points = { count: edges.count };
+  const minPoints = MIN_POINTS_PER_DPI * dpi;
   const unreliable = (extra: Partial<SkewDetails> = {}): SkewDetails => ({
     angleDegrees: 0,
     confidence: 0,
@@ -82,7 +84,7 @@ export function measureSkewDetailed(image: GreyImage, dpi: number, options: Skew
   if (points.count < minPoints) return unreliable();
 
   // Coarse: the whole range, on a sample of the points.
-  const coarse = new ProfileScorer(thinPoints(points, COARSE_POINTS));
+  const coarse = new ProfileScorer(pointSet(edges, ink.width, ink.height, COARSE_POINTS));
   const steps = Math.ceil(maxAngle / COARSE_STEP_DEGREES);
   const step = maxAngle / steps;
   const scores = new Float64Array(2 * steps + 1);
@@ -98,7 +100,7 @@ export function measureSkewDetailed(image: GreyImage, dpi: number, options: Skew
   if (prominence < MIN_PROMINENCE || rival > MAX_RIVAL) return unreliable({ prominence, rival, confidence });
 
   // Medium: a finer grid across the coarse step either side, on more points.
-  const medium = new ProfileScorer(thinPoints(points, MEDIUM_POINTS));
+  const medium = new ProfileScorer(pointSet(edges, ink.width, ink.height, MEDIUM_POINTS));
   const centre = (best - steps) * step;
   let mediumBest = centre;
   let mediumScore = -Infinity;
@@ -112,7 +114,7 @@ export function measureSkewDetailed(image: GreyImage, dpi: number, options: Skew
   }
 
   // Fine: golden section on all points within one medium step either side.
-  const fine = new ProfileScorer(thinPoints(points, FINE_POINTS));
+  const fine = new ProfileScorer(pointSet(edges, ink.width, ink.height, FINE_POINTS));
   const low = Math.max(-maxAngle, mediumBest - MEDIUM_STEP_DEGREES);
   const high = Math.min(maxAngle, mediumBest + MEDIUM_STEP_DEGREES);
   const angleDegrees = goldenSectionMax((a) => fine.score(a * RAD), low, high, FINE_TOLERANCE_DEGREES);
@@ -145,36 +147,67 @@ function validate(image: GreyImage, dpi: number, options: SkewOptions): void {
 }
 
 /**
- * The upper and lower edge pixels of the ink (ink with paper above or below), as centred
- * coordinates. Edges carry all of a text line's vertical position at a fraction of the pixels;
- * each is moved by a fixed pseudo-random amount below half a pixel, so that the pixel grid
- * itself does not score as a line at exactly 0°.
+ * The upper and lower edge pixels of the ink (ink with paper above or below), as pixel indices.
+ * Edges carry all of a text line's vertical position at a fraction of the pixels.
  */
-function edgePoints(mask: Uint8Array, width: number, height: number): PointSet {
-  let total = 0;
-  for (let y = 1; y < height - 1; y++) {
-    const offset = y * width;
-    for (let i = offset; i < offset + width; i++) if (mask[i] && (!mask[i - width] || !mask[i + width])) total++;
-  }
-  const xs = new Float64Array(total);
-  const ys = new Float64Array(total);
-  const cx = width / 2;
-  const cy = height / 2;
+function edgePixels(ink: InkMask): { indices: Int32Array; count: number } {
+  const { mask, width, height, block, inkBlocks, blockColumns } = ink;
+  const indices = new Int32Array(ink.inkCount);
   let n = 0;
-  let seed = 0x9e3779b9;
   for (let y = 1; y < height - 1; y++) {
+    const blockRow = ((y / block) | 0) * blockColumns;
     const offset = y * width;
-    for (let x = 0; x < width; x++) {
-      const i = offset + x;
-      if (mask[i] && (!mask[i - width] || !mask[i + width])) {
-        seed = (Math.imul(seed, 1664525) + 1013904223) | 0;
-        xs[n] = x - cx + ((seed >>> 8) & 0xff) / 256 - 0.5;
-        ys[n] = y - cy + ((seed >>> 16) & 0xff) / 256 - 0.5;
-        n++;
+    for (let bx = 0; bx < blockColumns; bx++) {
+      if (!inkBlocks[blockRow + bx]) continue;
+      const end = offset + Math.min(width, (bx + 1) * block);
+      for (let i = offset + bx * block; i < end; i++) {
+        if (mask[i] && (!mask[i - width] || !mask[i + width])) indices[n++] = i;
       }
     }
   }
-  return { xs, ys, count: n, radius: Math.hypot(cx, cy) + 2 };
+  return { indices, count: n };
+}
+
+/** Share of the width and height over which point weights fade to zero at the image border. */
+const TAPER = 0.1;
+
+/**
+ * At most `limit` of the edge pixels, spread over the page, as coordinates from the image centre.
+ * Each is moved by a fixed pseudo-random amount below half a pixel, so that the pixel grid itself
+ * does not score as a line at exactly 0°. Weights fade out towards the image border: otherwise
+ * the border of a page full of texture (a photo, noise) is itself a sharp edge at exactly 0°.
+ */
+function pointSet(edges: { indices: Int32Array; count: number }, width: number, height: number, limit: number): PointSet {
+  const count = Math.min(limit, edges.count);
+  const every = edges.count / Math.max(1, count);
+  const xs = new Float64Array(count);
+  const ys = new Float64Array(count);
+  const weights = new Float64Array(count);
+  const cx = width / 2;
+  const cy = height / 2;
+  const fadeX = TAPER * width;
+  const fadeY = TAPER * height;
+  let seed = 0x9e3779b9;
+  for (let n = 0; n < count; n++) {
+    // One point from each stretch of `every`, at a random place within it: a fixed stride
+    // through raster order would lay the points on a lattice, and a lattice has line angles.
+    seed = (Math.imul(seed, 1664525) + 1013904223) | 0;
+    const i = edges.indices[Math.min(edges.count - 1, Math.floor((n + (seed >>> 0) / 4294967296) * every))];
+    const y = Math.floor(i / width);
+    const x = i - y * width;
+    seed = (Math.imul(seed, 1664525) + 1013904223) | 0;
+    xs[n] = x - cx + ((seed >>> 8) & 0xff) / 256 - 0.5;
+    ys[n] = y - cy + ((seed >>> 16) & 0xff) / 256 - 0.5;
+    weights[n] = fade(Math.min(x + 0.5, width - x - 0.5) / fadeX) * fade(Math.min(y + 0.5, height - y - 0.5) / fadeY);
+  }
+  return { xs, ys, weights, count, radius: Math.hypot(cx, cy) + 2 };
+}
+
+/** 0 at the border, 1 from one fade width inwards, smooth (sine squared) in between. */
+function fade(t: number): number {
+  if (t >= 1) return 1;
+  const s = Math.sin((t * Math.PI) / 2);
+  return s * s;
 }
 
 function medianOf(values: Float64Array): number {
