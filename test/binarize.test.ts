@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { binarizeAdaptive } from '../main/imaging/binarize.js';
+import { renderScan, type Scan, type ScanSpec } from './fixtures/scan-faults.js';
+
+interface StrokeStats {
+  /** Share of the true ink pixels that came out black. */
+  recall: number;
+  /** Black pixels in the content box divided by true ink pixels there (1 = same amount of ink). */
+  inkRatio: number;
+  /** Black pixels on paper at least 2 pixels from any ink, as a share of that paper. */
+  speckle: number;
+}
+
+/** Pixels within 1.5 mm of the fixture's shaded field's outline: the binarizer draws that edge as a line, rightly. */
+function onShadingEdge(scan: Scan, x: number, y: number): boolean {
+  const mm = scan.dpi / 25.4;
+  const near = (v: number, edge: number) => Math.abs(v - edge) < 1.5 * mm;
+  const inX = x > 16 * mm && x < scan.width - 16 * mm;
+  const inY = y > 38 * mm && y < 132 * mm;
+  return (inY && (near(x, 18 * mm) || near(x, scan.width - 18 * mm))) || (inX && (near(y, 40 * mm) || near(y, 130 * mm)));
+}
+
+function strokeStats(scan: Scan, binary: Uint8Array, shaded = false): StrokeStats {
+  const { width, content, inkTruth } = scan;
+  let truth = 0;
+  let hit = 0;
+  let black = 0;
+  let paper = 0;
+  let falseBlack = 0;
+  for (let y = content.top; y < content.bottom; y++) {
+    for (let x = content.left; x < content.right; x++) {
+      const i = y * width + x;
+      const isBlack = binary[i] === 0;
+      if (isBlack) black++;
+      if (inkTruth[i]) {
+        truth++;
+        if (isBlack) hit++;
+        continue;
+      }
+      let nearInk = false;
+      for (let dy = -2; dy <= 2 && !nearInk; dy++) for (let dx = -2; dx <= 2 && !nearInk; dx++) nearInk = inkTruth[i + dy * width + dx] === 1;
+      if (nearInk || (shaded && onShadingEdge(scan, x, y))) continue;
+      paper++;
+      if (isBlack) falseBlack++;
+    }
+  }
+  return { recall: hit / truth, inkRatio: black / truth, speckle: falseBlack / paper };
+}
+
+function fixedThreshold(grey: Uint8Array, threshold: number): Uint8Array {
+  return grey.map((v) => (v < threshold ? 0 : 255));
+}
+
+describe('binarizeAdaptive on generated 300 dpi scans', () => {
+  it.each<[string, ScanSpec]>([
+    ['black print', { ink: 17 }],
+    ['pencil grey #999', { ink: 0x99, noise: 10 }],
+    ['pencil grey #aaa', { ink: 0xaa, noise: 10 }],
+    ['pencil grey #bbb', { ink: 0xbb, noise: 10 }],
+    ['black text on light form shading', { shading: 215 }],
+    ['black text on darker form shading', { shading: 180 }],
+    ['dense page with sensor noise', { kind: 'dense', noise: 8 }],
+  ])('%s keeps its strokes, drops the background', async (_name, spec) => {
+    const scan = await renderScan({ dpi: 300, seed: 11, ...spec });
+    const stats = strokeStats(scan, binarizeAdaptive({ data: scan.grey, width: scan.width, height: scan.height }, scan.dpi), spec.shading !== undefined);
+    expect(stats.recall).toBeGreaterThan(0.9);
+    expect(stats.inkRatio).toBeGreaterThan(0.9);
+    // Black print and the shaded field's outline may grow the ink a little, never by a third.
+    expect(stats.inkRatio).toBeLessThan(1.35);
+    expect(stats.speckle).toBeLessThan(0.001);
+  });
+
+  it('keeps pencil grey #bbb that the fixed threshold of 160 loses entirely', async () => {
+    const scan = await renderScan({ dpi: 300, seed: 12, ink: 0xbb, noise: 10 });
+    const fixed = strokeStats(scan, fixedThreshold(scan.grey, 160));
+    const adaptive = strokeStats(scan, binarizeAdaptive({ data: scan.grey, width: scan.width, height: scan.height }, scan.dpi));
+    expect(fixed.recall).toBeLessThan(0.2);
+    expect(adaptive.recall).toBeGreaterThan(0.9);
+  });
+
+  it('whitens dark form shading that the fixed threshold of 160 keeps black, and the text on it stays black', async () => {
+    const scan = await renderScan({ dpi: 300, seed: 13, shading: 150, noise: 6 });
+    const image = { data: scan.grey, width: scan.width, height: scan.height };
+    const binary = binarizeAdaptive(image, scan.dpi);
+    const fixed = fixedThreshold(scan.grey, 160);
+    // The shaded field: 40..130 mm from the top, 18 mm in from either side (see the fixture).
+    const mm = scan.dpi / 25.4;
+    const region = { left: Math.round(25 * mm), right: Math.round(scan.width - 25 * mm), top: Math.round(45 * mm), bottom: Math.round(125 * mm) };
+    let shade = 0;
+    let shadeBlackAdaptive = 0;
+    let shadeBlackFixed = 0;
+    for (let y = region.top; y < region.bottom; y++) {
+      for (let x = region.left; x < region.right; x++) {
+        const i = y * scan.width + x;
+        let nearInk = false;
+        for (let d = -2; d <= 2 && !nearInk; d++) nearInk = scan.inkTruth[i + d] === 1 || scan.inkTruth[i + d * scan.width] === 1;
+        if (nearInk) continue;
+        shade++;
+        if (binary[i] === 0) shadeBlackAdaptive++;
+        if (fixed[i] === 0) shadeBlackFixed++;
+      }
+    }
+    expect(shadeBlackFixed / shade).toBeGreaterThan(0.5);
+    expect(shadeBlackAdaptive / shade).toBeLessThan(0.01);
+    expect(strokeStats(scan, binary, true).recall).toBeGreaterThan(0.9);
+  });
+
+  it('keeps a solid black bar solid (no holes from its flat window)', () => {
+    const width = 600;
+    const height = 400;
+    const data = new Uint8Array(width * height).fill(245);
+    let seed = 1;
+    for (let y = 100; y < 300; y++) {
+      for (let x = 100; x < 500; x++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        data[y * width + x] = 15 + (seed % 17);
+      }
+    }
+    const binary = binarizeAdaptive({ data, width, height }, 300);
+    let holes = 0;
+    for (let y = 100; y < 300; y++) for (let x = 100; x < 500; x++) if (binary[y * width + x] !== 0) holes++;
+    expect(holes).toBe(0);
+    expect(binary[10 * width + 10]).toBe(255);
+  });
+
+  it('returns a Buffer of one byte per pixel, only 0 and 255', () => {
+    const width = 37;
+    const height = 23;
+    const data = new Uint8Array(width * height).map((_, i) => (i * 37) % 256);
+    const binary = binarizeAdaptive({ data, width, height }, 150);
+    expect(Buffer.isBuffer(binary)).toBe(true);
+    expect(binary.length).toBe(width * height);
+    expect(binary.every((v) => v === 0 || v === 255)).toBe(true);
+  });
+
+  it('refuses bad input with a clear message', () => {
+    expect(() => binarizeAdaptive({ data: new Uint8Array(10), width: 5, height: 5 }, 300)).toThrow(/25 bytes/);
+    expect(() => binarizeAdaptive({ data: new Uint8Array(25), width: 5, height: 5 }, 10)).toThrow(/dpi/);
+    expect(() => binarizeAdaptive({ data: new Uint8Array(25), width: 5, height: 5 }, 300, { k: 2 })).toThrow(/k must/);
+  });
+});
