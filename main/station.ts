@@ -270,7 +270,8 @@ export class Station extends EventEmitter<StationEvents> {
     const source = this.store.sources.get(sourceId)!;
     const from = source.stored_path ? path.join(this.paths.dataDir, source.stored_path) : undefined;
     const kept = from && fs.existsSync(from) ? this.ingestor.keepInQuarantine(source.id, source.original_name, from) : source.stored_path;
-    this.store.transaction(() => {
+    // Durable: the stored copy is deleted right after this commit.
+    this.store.durableTransaction(() => {
       for (const page of this.store.pages.deleteForSource(source.id)) fs.rmSync(path.join(this.paths.pages, page.image_path), { force: true });
       this.store.sources.markQuarantined(source.id, code, reason, kept);
       this.store.audit.record({ actor: ACTOR, action: 'quarantine', subjectType: 'source', subjectId: source.id, fromState: source.state, toState: 'quarantined', detail: { code } });

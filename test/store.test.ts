@@ -11,11 +11,15 @@ import { acquireLock, DataDirLockedError } from '../main/store/lock.js';
 const tempFile = (name: string) => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'intake-store-')), name);
 
 describe('database', () => {
-  it('opens in WAL mode with foreign keys and full sync, migrated to the newest version', () => {
+  it('opens in WAL mode with foreign keys, migrated to the newest version; durable commits sync fully', () => {
     const db = openDatabase(tempFile('station.db'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(db.pragma('synchronous', { simple: true })).toBe(1);
+    const store = new StationStore(db, 'test-station');
+    const seen = store.durableTransaction(() => db.pragma('synchronous', { simple: true }));
+    expect(seen).toBe(2);
+    expect(db.pragma('synchronous', { simple: true })).toBe(1);
     expect(schemaVersion(db)).toBe(Math.max(...migrations.map((m) => m.version)));
     // Running the migrations again changes nothing.
     expect(migrate(db, migrations)).toBe(schemaVersion(db));

@@ -92,7 +92,8 @@ export class Ingestor {
 
   private commit(target: IngestTarget, file: FoundFile, originalName: string, temp: string, sha256: string, size: number): IngestOutcome {
     const { store } = this;
-    return store.transaction(() => {
+    // Durable: the scanner's file is deleted right after this commit.
+    return store.durableTransaction(() => {
       const earlier = store.sources.findIngestOf(file.path, sha256);
       if (earlier && (earlier.hot_removed === 0 || target.afterIngest === 'keep')) return { kind: 'already', source: earlier } as const;
 

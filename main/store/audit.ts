@@ -3,6 +3,7 @@
  * Details never hold a customer's name or a document's content, only ids and states.
  */
 import type { Db } from './db.js';
+import { statement } from './statements.js';
 import { nowIso } from './clock.js';
 
 export interface AuditEntry {
@@ -52,8 +53,7 @@ export class AuditLog {
   }
 
   forSubject(subjectType: string, subjectId: string): AuditRow[] {
-    return this.db
-      .prepare('SELECT * FROM audit WHERE subject_type = ? AND subject_id = ? ORDER BY id')
+    return statement(this.db, 'SELECT * FROM audit WHERE subject_type = ? AND subject_id = ? ORDER BY id')
       .all(subjectType, subjectId) as AuditRow[];
   }
 }

@@ -3,6 +3,7 @@
  * A batch is durable, so a restart in the middle of a batch keeps its pages together.
  */
 import type { Db } from './db.js';
+import { statement } from './statements.js';
 import { nowIso } from './clock.js';
 
 export interface BatchRow {
@@ -19,8 +20,7 @@ export class BatchRepository {
 
   /** The open batch a file arriving now joins, or undefined when the quiet window has passed. */
   openFor(hotFolder: string, arrivalMs: number): BatchRow | undefined {
-    return this.db
-      .prepare(
+    return statement(this.db, 
         `SELECT * FROM batches WHERE hot_folder = ? AND closed_at IS NULL AND ? - last_arrival_ms <= quiet_window_ms
          ORDER BY opened_at DESC LIMIT 1`,
       )
@@ -28,33 +28,31 @@ export class BatchRepository {
   }
 
   open(id: string, hotFolder: string, quietWindowMs: number, arrivalMs: number): BatchRow {
-    this.db
-      .prepare('INSERT INTO batches (id, hot_folder, quiet_window_ms, opened_at, last_arrival_ms) VALUES (?, ?, ?, ?, ?)')
+    statement(this.db, 'INSERT INTO batches (id, hot_folder, quiet_window_ms, opened_at, last_arrival_ms) VALUES (?, ?, ?, ?, ?)')
       .run(id, hotFolder, quietWindowMs, nowIso(), arrivalMs);
-    return this.db.prepare('SELECT * FROM batches WHERE id = ?').get(id) as BatchRow;
+    return statement(this.db, 'SELECT * FROM batches WHERE id = ?').get(id) as BatchRow;
   }
 
   touch(id: string, arrivalMs: number): void {
-    this.db.prepare('UPDATE batches SET last_arrival_ms = MAX(last_arrival_ms, ?) WHERE id = ?').run(arrivalMs, id);
+    statement(this.db, 'UPDATE batches SET last_arrival_ms = MAX(last_arrival_ms, ?) WHERE id = ?').run(arrivalMs, id);
   }
 
   /** Open batches whose quiet window has passed: candidates to close. */
   quiet(nowMs: number): BatchRow[] {
-    return this.db
-      .prepare('SELECT * FROM batches WHERE closed_at IS NULL AND ? - last_arrival_ms >= quiet_window_ms ORDER BY opened_at')
+    return statement(this.db, 'SELECT * FROM batches WHERE closed_at IS NULL AND ? - last_arrival_ms >= quiet_window_ms ORDER BY opened_at')
       .all(nowMs) as BatchRow[];
   }
 
   close(id: string): void {
-    this.db.prepare('UPDATE batches SET closed_at = ? WHERE id = ? AND closed_at IS NULL').run(nowIso(), id);
+    statement(this.db, 'UPDATE batches SET closed_at = ? WHERE id = ? AND closed_at IS NULL').run(nowIso(), id);
   }
 
   /** Ends the quiet window of a folder's open batches now: they close once their files are processed. */
   endWindows(hotFolder: string): void {
-    this.db.prepare('UPDATE batches SET quiet_window_ms = 0, last_arrival_ms = 0 WHERE hot_folder = ? AND closed_at IS NULL').run(hotFolder);
+    statement(this.db, 'UPDATE batches SET quiet_window_ms = 0, last_arrival_ms = 0 WHERE hot_folder = ? AND closed_at IS NULL').run(hotFolder);
   }
 
   openCount(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM batches WHERE closed_at IS NULL').get() as { n: number }).n;
+    return (statement(this.db, 'SELECT COUNT(*) AS n FROM batches WHERE closed_at IS NULL').get() as { n: number }).n;
   }
 }

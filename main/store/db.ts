@@ -1,6 +1,8 @@
 /**
- * Opens the station database: WAL for concurrent readers, synchronous=FULL because the scanner's
- * file is deleted right after a commit and that commit must survive a power cut, foreign keys on.
+ * Opens the station database: WAL for concurrent readers, foreign keys on, synchronous=NORMAL.
+ * NORMAL keeps every commit through a process crash and keeps the file sound through a power cut,
+ * where it may lose the last commits; those are steps that simply run again. Commits that must
+ * survive a power cut because something irreversible follows them use StationStore.durableTransaction.
  */
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
@@ -19,7 +21,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma('busy_timeout = 5000');
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma('synchronous = NORMAL');
   }
   db.pragma('foreign_keys = ON');
   if (!options.readonly) migrate(db, migrations);

@@ -1,5 +1,6 @@
 /** Documents: pages grouped for one customer file, with their state in the flow. */
 import type { Db } from './db.js';
+import { statement } from './statements.js';
 import { nowIso } from './clock.js';
 
 export const documentStates = ['processing', 'needs_review', 'ready', 'queued', 'uploading', 'uploaded', 'purged', 'error', 'quarantined'] as const;
@@ -38,8 +39,7 @@ export class DocumentRepository {
 
   insert(doc: NewDocument): DocumentRow {
     const now = nowIso();
-    this.db
-      .prepare(
+    statement(this.db, 
         `INSERT INTO documents (id, state, title, hot_folder, profile_name, document_type, batch_id, created_at, updated_at)
          VALUES (?, 'processing', ?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -48,22 +48,21 @@ export class DocumentRepository {
   }
 
   get(id: string): DocumentRow | undefined {
-    return this.db.prepare('SELECT * FROM documents WHERE id = ?').get(id) as DocumentRow | undefined;
+    return statement(this.db, 'SELECT * FROM documents WHERE id = ?').get(id) as DocumentRow | undefined;
   }
 
   setAssembled(id: string, pdfPath: string, sha256: string, bytes: number, pageCount: number, state: DocumentState): void {
-    this.db
-      .prepare(`UPDATE documents SET pdf_path = ?, pdf_sha256 = ?, pdf_bytes = ?, page_count = ?, state = ?, error = NULL, updated_at = ? WHERE id = ?`)
+    statement(this.db, `UPDATE documents SET pdf_path = ?, pdf_sha256 = ?, pdf_bytes = ?, page_count = ?, state = ?, error = NULL, updated_at = ? WHERE id = ?`)
       .run(pdfPath, sha256, bytes, pageCount, state, nowIso(), id);
   }
 
   setState(id: string, state: DocumentState, error: string | null = null): void {
-    this.db.prepare('UPDATE documents SET state = ?, error = ?, updated_at = ? WHERE id = ?').run(state, error, nowIso(), id);
+    statement(this.db, 'UPDATE documents SET state = ?, error = ?, updated_at = ? WHERE id = ?').run(state, error, nowIso(), id);
   }
 
   countsByState(): Record<DocumentState, number> {
     const counts = Object.fromEntries(documentStates.map((s) => [s, 0])) as Record<DocumentState, number>;
-    for (const row of this.db.prepare('SELECT state, COUNT(*) AS n FROM documents GROUP BY state').all() as { state: DocumentState; n: number }[]) {
+    for (const row of statement(this.db, 'SELECT state, COUNT(*) AS n FROM documents GROUP BY state').all() as { state: DocumentState; n: number }[]) {
       counts[row.state] = row.n;
     }
     return counts;
@@ -71,7 +70,7 @@ export class DocumentRepository {
 
   list(state?: DocumentState): DocumentRow[] {
     return state
-      ? (this.db.prepare('SELECT * FROM documents WHERE state = ? ORDER BY created_at DESC').all(state) as DocumentRow[])
-      : (this.db.prepare('SELECT * FROM documents ORDER BY created_at DESC').all() as DocumentRow[]);
+      ? (statement(this.db, 'SELECT * FROM documents WHERE state = ? ORDER BY created_at DESC').all(state) as DocumentRow[])
+      : (statement(this.db, 'SELECT * FROM documents ORDER BY created_at DESC').all() as DocumentRow[]);
   }
 }

@@ -1,5 +1,6 @@
 /** Pages: one cleaned page image each, with what the clean-up did to it. */
 import type { Db } from './db.js';
+import { statement } from './statements.js';
 
 export interface PageRow {
   id: string;
@@ -35,8 +36,7 @@ export class PageRepository {
 
   /** Re-running a step after a crash writes the same page again: replace, never duplicate. */
   upsert(page: NewPage): void {
-    this.db
-      .prepare(
+    statement(this.db, 
         `INSERT INTO pages (id, source_id, source_index, image_path, image_format, width, height, dpi, skew_degrees, skew_confidence,
            skew_reliable, rotated_degrees, blank, colour_mode, passthrough, bytes, processing_json)
          VALUES (@id, @source_id, @source_index, @image_path, @image_format, @width, @height, @dpi, @skew_degrees, @skew_confidence,
@@ -51,24 +51,24 @@ export class PageRepository {
   }
 
   forSource(sourceId: string): PageRow[] {
-    return this.db.prepare('SELECT * FROM pages WHERE source_id = ? ORDER BY source_index').all(sourceId) as PageRow[];
+    return statement(this.db, 'SELECT * FROM pages WHERE source_id = ? ORDER BY source_index').all(sourceId) as PageRow[];
   }
 
   forDocument(documentId: string): PageRow[] {
-    return this.db.prepare('SELECT * FROM pages WHERE document_id = ? ORDER BY position').all(documentId) as PageRow[];
+    return statement(this.db, 'SELECT * FROM pages WHERE document_id = ? ORDER BY position').all(documentId) as PageRow[];
   }
 
   assign(pageId: string, documentId: string, position: number, dropped: boolean): void {
-    this.db.prepare('UPDATE pages SET document_id = ?, position = ?, dropped = ? WHERE id = ?').run(documentId, position, dropped ? 1 : 0, pageId);
+    statement(this.db, 'UPDATE pages SET document_id = ?, position = ?, dropped = ? WHERE id = ?').run(documentId, position, dropped ? 1 : 0, pageId);
   }
 
   deleteForSource(sourceId: string): PageRow[] {
     const rows = this.forSource(sourceId);
-    this.db.prepare('DELETE FROM pages WHERE source_id = ?').run(sourceId);
+    statement(this.db, 'DELETE FROM pages WHERE source_id = ?').run(sourceId);
     return rows;
   }
 
   unassignedCount(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM pages WHERE document_id IS NULL').get() as { n: number }).n;
+    return (statement(this.db, 'SELECT COUNT(*) AS n FROM pages WHERE document_id IS NULL').get() as { n: number }).n;
   }
 }

@@ -36,6 +36,19 @@ export class StationStore {
     return this.db.transaction(work).immediate();
   }
 
+  /**
+   * A transaction that is on disk before it returns (synchronous=FULL for this commit), for commits
+   * followed by something irreversible outside the database, such as deleting the scanner's file.
+   */
+  durableTransaction<T>(work: () => T): T {
+    this.db.pragma('synchronous = FULL');
+    try {
+      return this.transaction(work);
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
+  }
+
   /** The batch a single-page file arriving now belongs to: the open one within its quiet window, or a new one. */
   joinBatch(hotFolder: string, quietWindowMs: number, arrivalMs: number): string {
     const open = this.batches.openFor(hotFolder, arrivalMs);
