@@ -153,6 +153,11 @@ function decodeError(label: string, page: number | undefined, error: unknown): B
   return new BadInputError('corrupt', `${where} has damaged image data: ${reason}.`);
 }
 
+/** The bad-input error for a page that failed to decode, told apart as truncated or damaged. */
+export function pageDecodeError(format: SourceFormat, page: number, error: unknown): BadInputError {
+  return decodeError(FORMAT_NAMES[format], page, error);
+}
+
 /**
  * Opens a source file: reads it, identifies it by content, checks sizes and completeness from
  * headers. Throws BadInputError. Pages are decoded only when read (PDF) or by the caller (images).

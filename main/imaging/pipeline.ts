@@ -48,7 +48,7 @@ function decideColourMode(requested: CleanOptions['colourMode'], page: SourcePag
 export async function cleanPage(page: SourcePage, options: CleanOptions): Promise<CleanedPage> {
   const { dpi, inferred } = effectiveDpi(page);
   const analysisWidth = Math.max(64, Math.round((page.width * SKEW_ANALYSIS_DPI) / dpi));
-  const small = await openPageImage(page)
+  const small = await openPageImage(page, { failOn: 'warning' })
     .resize({ width: Math.min(analysisWidth, page.width), kernel: 'linear' })
     .flatten({ background: '#ffffff' })
     .toColourspace('srgb')
@@ -78,7 +78,7 @@ export async function cleanPage(page: SourcePage, options: CleanOptions): Promis
 
 /** Decodes once at full resolution, turns by `turn` degrees clockwise on white, crops back to the page size. */
 async function renderFull(page: SourcePage, turn: number, colourMode: ColourMode): Promise<RawImage> {
-  let pipeline = openPageImage(page).flatten({ background: '#ffffff' });
+  let pipeline = openPageImage(page, { failOn: 'warning' }).flatten({ background: '#ffffff' });
   pipeline = colourMode === 'colour' ? pipeline.toColourspace('srgb') : pipeline.toColourspace('b-w');
   if (turn !== 0) {
     // sharp turns clockwise for a positive angle and grows the canvas: crop its centre back to the page.

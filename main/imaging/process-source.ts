@@ -5,9 +5,10 @@
  */
 import path from 'node:path';
 import { BadInputError } from './bad-input.js';
-import { openSource, verifySource } from './decode.js';
+import { openSource, pageDecodeError, verifySource } from './decode.js';
 import { cleanPage, type CleanOptions } from './pipeline.js';
 import { writeFileAtomic } from '../store/files.js';
+import type { SourceFormat } from './types.js';
 
 export interface ProcessSourceTask {
   sourceId: string;
@@ -46,7 +47,9 @@ export async function processSource(task: ProcessSourceTask): Promise<ProcessSou
   let source;
   try {
     source = await openSource(task.storedPath);
-    await verifySource(source);
+    // Image pages are proven whole by the clean-up's own decode (strict: any decoder warning fails),
+    // so only PDFs, whose pages may be rendered rather than decoded, get a separate check first.
+    if (source.format === 'pdf') await verifySource(source);
   } catch (error) {
     if (error instanceof BadInputError) return { ok: false, code: error.code, message: error.message };
     throw error;
@@ -55,7 +58,10 @@ export async function processSource(task: ProcessSourceTask): Promise<ProcessSou
     const pages: ProcessedPageRecord[] = [];
     for (let index = 0; index < source.pageCount; index++) {
       const page = await source.readPage(index);
-      const cleaned = await cleanPage(page, task.options);
+      const cleaned = await cleanPage(page, task.options).catch((error: unknown) => {
+        if (error instanceof BadInputError || typeof (error as NodeJS.ErrnoException).code === 'string') throw error;
+        throw pageDecodeError(source.format as SourceFormat, index, error);
+      });
       const fileName = pageFileName(task.sourceId, index, cleaned.encoded.format);
       writeFileAtomic(path.join(task.pagesDir, fileName), cleaned.encoded.data);
       pages.push({
