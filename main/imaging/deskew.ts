@@ -4,10 +4,11 @@
  * Pure and synchronous, so it runs inside worker threads. The caller shrinks the page to about
  * SKEW_ANALYSIS_DPI first (sharp's shrink-on-load makes that cheap) and rotates the full image.
  *
- * Method: adaptive ink detection with scanner borders removed (deskew-ink), then projection
- * profiles of the ink points (deskew-profile): a coarse sweep over the whole allowed range on a
- * sample of the points, a fine golden-section search on all of them, and a confidence from how
- * far the best angle stands out of the sweep.
+ * Method: adaptive ink detection with scanner borders removed (deskew-ink); the upper and lower
+ * edges of the ink as a sparse point list; projection profiles of those points (deskew-profile),
+ * searched in three stages on growing samples: a coarse sweep over the whole allowed range, a
+ * finer grid around its best angle, and a golden-section search to 0.002°. The confidence comes
+ * from how far the best angle stands out of the coarse sweep and whether another angle rivals it.
  */
 import { findInk, type InkMask } from './deskew-ink.js';
 import { ProfileScorer, type PointSet } from './deskew-profile.js';
@@ -69,19 +70,18 @@ export function measureSkewDetailed(image: GreyImage, dpi: number, options: Skew
   const maxAngle = options.maxAngleDegrees ?? DEFAULT_MAX_ANGLE;
   const ink = findInk(image, dpi);
   const edges = edgePixels(ink);
-  const points = { count: edges.count };
   const minPoints = MIN_POINTS_PER_DPI * dpi;
   const unreliable = (extra: Partial<SkewDetails> = {}): SkewDetails => ({
     angleDegrees: 0,
     confidence: 0,
     reliable: false,
-    points: points.count,
+    points: edges.count,
     prominence: 0,
     rival: 1,
     inkThreshold: ink.threshold,
     ...extra,
   });
-  if (points.count < minPoints) return unreliable();
+  if (edges.count < minPoints) return unreliable();
 
   // Coarse: the whole range, on a sample of the points.
   const coarse = new ProfileScorer(pointSet(edges, ink.width, ink.height, COARSE_POINTS));
@@ -123,7 +123,7 @@ export function measureSkewDetailed(image: GreyImage, dpi: number, options: Skew
     angleDegrees: roundTo(angleDegrees, 4),
     confidence,
     reliable: true,
-    points: points.count,
+    points: edges.count,
     prominence,
     rival,
     inkThreshold: ink.threshold,
