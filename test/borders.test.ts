@@ -61,6 +61,25 @@ describe('findPaperBox', () => {
     expect(result.bands.left).toBe(0);
   });
 
+  it('leaves a dark photo that reaches the page edge alone (it varies along the edge; a scanner bed does not)', () => {
+    const width = 210;
+    const height = 297;
+    const data = new Uint8Array(width * height).fill(245);
+    let seed = 7;
+    // The bottom 30 rows: a photo's dark tones, blotchy along the row (std well above a flat bed's noise).
+    for (let y = height - 30; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        data[y * width + x] = 20 + ((x >> 3) % 4) * 35 + (seed % 9);
+      }
+    }
+    const result = findPaperBox({ data, width, height }, 25.4);
+    expect(result.bands.bottom).toBe(0);
+    // The same rows as one flat dark tone are a border.
+    for (let y = height - 30; y < height; y++) for (let x = 0; x < width; x++) data[y * width + x] = 40 + (x % 3);
+    expect(findPaperBox({ data, width, height }, 25.4).bands.bottom).toBe(30);
+  });
+
   it('refuses an image whose data does not match its size', () => {
     expect(() => findPaperBox({ data: new Uint8Array(10), width: 20, height: 20 })).toThrow(/expected 400 bytes/);
   });

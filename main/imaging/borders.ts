@@ -1,10 +1,12 @@
 /**
  * Dark scanner borders and edge shadows: found on the small analysis copy as bands along the
  * image edges, then whitened at full resolution (the page keeps its size, so its PDF page stays
- * A4). A band is a run of whole rows or columns from the image edge inwards that are mostly
- * darker than the paper; the first row or column that is mostly paper ends it. Text, tables,
- * punch holes and photos never make a whole row or column mostly dark, so they are never inside a
- * band; a page that is dark to its middle (a full-page photo) has no band at all.
+ * A4). A band is a run of whole rows or columns from the image edge inwards that are dark and
+ * even along nearly all their length, as a scanner lid or bed is; a shadow's lighter tail after
+ * it is followed for a few millimetres. Text, tables, punch holes and photos never make a whole
+ * row or column dark and even, so they are never inside a band; a page that is dark to its
+ * middle has no band at all. A page turned on a dark bed leaves dark wedges beside it: the box
+ * takes the part square to the image; the wedges' rest is left to the binarizer and deskew.
  */
 import type { GreyImage, RawImage } from './types.js';
 
@@ -32,8 +34,15 @@ const SHADOW_SHARE = 0.9;
 const SHADOW_TAIL_MM = 3;
 /** A band wider than this share of the page is not a border (a dark photo or a dark page). */
 const MAX_BAND_SHARE = 0.2;
-/** Row or column "mostly paper": at least this share of its pixels are bright. */
+/** A shadow's tail ends at the first row or column with at least this share of bright pixels. */
 const PAPER_LINE_SHARE = 0.5;
+/** A border row or column is dark along nearly all its length: at most this share is paper-bright. */
+const BORDER_LINE_BRIGHT_SHARE = 0.1;
+/**
+ * ...and even along its length (standard deviation in grey levels): a scanner lid or bed is one
+ * flat tone, a photo's dark edge is not. Guards a dark photo at the page edge from being whitened.
+ */
+const BORDER_LINE_MAX_SPREAD = 24;
 
 export function findPaperBox(image: GreyImage, dpi?: number): BorderResult {
   const { data, width, height } = image;
@@ -45,18 +54,19 @@ export function findPaperBox(image: GreyImage, dpi?: number): BorderResult {
   }
   const pixelsPerMm = dpi ? dpi / 25.4 : Math.max(width, height) / 297;
   const paper = paperLevel(data);
-  const dark = brightCounts(image, paper * DARK_SHARE);
-  const shadow = brightCounts(image, paper * SHADOW_SHARE);
+  const dark = lineStats(image, paper * DARK_SHARE);
+  const shadow = lineStats(image, paper * SHADOW_SHARE);
   const tail = Math.max(1, Math.round(SHADOW_TAIL_MM * pixelsPerMm));
 
   const band = (columns: boolean, fromEnd: boolean): number => {
     const darkCounts = columns ? dark.columns : dark.rows;
+    const spread = columns ? dark.columnSpread : dark.rowSpread;
     const shadowCounts = columns ? shadow.columns : shadow.rows;
     const length = columns ? height : width;
     const limit = Math.floor(darkCounts.length * MAX_BAND_SHARE);
     const at = (i: number) => (fromEnd ? darkCounts.length - 1 - i : i);
     let n = 0;
-    while (n <= limit && darkCounts[at(n)] < length * PAPER_LINE_SHARE) n++;
+    while (n <= limit && darkCounts[at(n)] <= length * BORDER_LINE_BRIGHT_SHARE && spread[at(n)] <= BORDER_LINE_MAX_SPREAD) n++;
     // Dark to beyond the limit: a dark photo or a dark sheet, not a border; leave this edge alone.
     if (n === 0 || n > limit) return 0;
     const end = Math.min(limit, n + tail);
@@ -104,23 +114,39 @@ function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
-/** Per row and per column: how many pixels are at least `level` bright. */
-function brightCounts(image: GreyImage, level: number): { rows: Uint32Array; columns: Uint32Array } {
+/** Per row and per column: how many pixels are at least `level` bright, and the standard deviation of the grey levels. */
+function lineStats(
+  image: GreyImage,
+  level: number,
+): { rows: Uint32Array; columns: Uint32Array; rowSpread: Float32Array; columnSpread: Float32Array } {
   const { data, width, height } = image;
   const rows = new Uint32Array(height);
   const columns = new Uint32Array(width);
+  const rowSpread = new Float32Array(height);
+  const columnSum = new Float64Array(width);
+  const columnSquares = new Float64Array(width);
   for (let y = 0; y < height; y++) {
     const offset = y * width;
     let count = 0;
+    let sum = 0;
+    let squares = 0;
     for (let x = 0; x < width; x++) {
-      if (data[offset + x] >= level) {
+      const v = data[offset + x];
+      sum += v;
+      squares += v * v;
+      columnSum[x] += v;
+      columnSquares[x] += v * v;
+      if (v >= level) {
         count++;
         columns[x]++;
       }
     }
     rows[y] = count;
+    rowSpread[y] = Math.sqrt(Math.max(0, squares / width - (sum / width) ** 2));
   }
-  return { rows, columns };
+  const columnSpread = new Float32Array(width);
+  for (let x = 0; x < width; x++) columnSpread[x] = Math.sqrt(Math.max(0, columnSquares[x] / height - (columnSum[x] / height) ** 2));
+  return { rows, columns, rowSpread, columnSpread };
 }
 
 /** How much darker than the paper the removed bands are, 0..1 (a black lid ≈ 0.9, a light shadow ≈ 0.2). */
