@@ -1,0 +1,150 @@
+/**
+ * The ink of a page for orientation detection: an adaptive threshold against the local paper
+ * level, then long straight runs removed in both directions. Rules, table frames, scanner borders
+ * and dark photo areas hold runs far longer than any glyph stroke; left in, they would fill the
+ * gaps between text lines that the line finder relies on, along both axes alike.
+ *
+ * Kept apart from the skew detector's ink finder on purpose: that one keeps rules (they carry
+ * the skew angle); this one needs glyphs only.
+ */
+import type { GreyImage } from './types.js';
+
+/** Ink must be at least this much darker than the local paper, whatever the histogram says. */
+const MIN_CONTRAST = 24;
+/** Never demand more contrast than this, so the grey edges of strokes still count. */
+const MAX_CONTRAST = 110;
+/** Longest run (in inches) a glyph can hold: a 16 pt capital is about 0.17 in tall. */
+const MAX_GLYPH_RUN_INCHES = 0.45;
+
+/** 1 = glyph ink, 0 = paper (or ink that belongs to rules, borders and photos). */
+export function glyphInk(image: GreyImage, dpi: number): Uint8Array {
+  const { data, width, height } = image;
+  // About 2.7 mm: larger than a stroke, smaller than the spacing of text lines.
+  const block = Math.max(4, Math.round((16 * dpi) / 150));
+  const cols = Math.ceil(width / block);
+  const rows = Math.ceil(height / block);
+  const paper = spreadMax(blockMax(data, width, height, block, cols, rows), cols, rows);
+  const contrast = Math.min(MAX_CONTRAST, Math.max(MIN_CONTRAST, otsu(contrastHistogram(data, width, height, block, cols, paper))));
+
+  const mask = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const levelRow = ((y / block) | 0) * cols;
+    const offset = y * width;
+    for (let bx = 0; bx < cols; bx++) {
+      const cut = paper[levelRow + bx] - contrast;
+      const end = offset + Math.min(width, (bx + 1) * block);
+      for (let i = offset + bx * block; i < end; i++) mask[i] = data[i] < cut ? 1 : 0;
+    }
+  }
+  removeLongRuns(mask, width, height, Math.max(8, Math.round(MAX_GLYPH_RUN_INCHES * dpi)));
+  return mask;
+}
+
+function blockMax(data: Uint8Array, width: number, height: number, block: number, cols: number, rows: number): Uint8Array {
+  const result = new Uint8Array(cols * rows);
+  for (let y = 0; y < height; y++) {
+    const rowBase = ((y / block) | 0) * cols;
+    const offset = y * width;
+    for (let bx = 0; bx < cols; bx++) {
+      const end = offset + Math.min(width, (bx + 1) * block);
+      let m = result[rowBase + bx];
+      for (let i = offset + bx * block; i < end; i++) if (data[i] > m) m = data[i];
+      result[rowBase + bx] = m;
+    }
+  }
+  return result;
+}
+
+/** Each block takes the brightest of its 3×3 neighbourhood, so a block a bold glyph fills still sees paper. */
+function spreadMax(values: Uint8Array, cols: number, rows: number): Uint8Array {
+  const result = new Uint8Array(values.length);
+  for (let by = 0; by < rows; by++) {
+    for (let bx = 0; bx < cols; bx++) {
+      let m = 0;
+      for (let yy = Math.max(0, by - 1); yy <= Math.min(rows - 1, by + 1); yy++) {
+        for (let xx = Math.max(0, bx - 1); xx <= Math.min(cols - 1, bx + 1); xx++) {
+          const v = values[yy * cols + xx];
+          if (v > m) m = v;
+        }
+      }
+      result[by * cols + bx] = m;
+    }
+  }
+  return result;
+}
+
+/** Histogram of (local paper − pixel) on every other row and column: enough for Otsu. */
+function contrastHistogram(data: Uint8Array, width: number, height: number, block: number, cols: number, paper: Uint8Array): Uint32Array {
+  const histogram = new Uint32Array(256);
+  for (let y = 0; y < height; y += 2) {
+    const levelRow = ((y / block) | 0) * cols;
+    const offset = y * width;
+    for (let x = 0; x < width; x += 2) {
+      const p = paper[levelRow + ((x / block) | 0)];
+      const v = data[offset + x];
+      histogram[p > v ? p - v : 0]++;
+    }
+  }
+  return histogram;
+}
+
+function otsu(histogram: Uint32Array): number {
+  let total = 0;
+  let sum = 0;
+  for (let i = 0; i < 256; i++) {
+    total += histogram[i];
+    sum += i * histogram[i];
+  }
+  let weightBelow = 0;
+  let sumBelow = 0;
+  let best = 0;
+  let bestVariance = -1;
+  for (let t = 0; t < 256; t++) {
+    weightBelow += histogram[t];
+    sumBelow += t * histogram[t];
+    const weightAbove = total - weightBelow;
+    if (weightBelow === 0) continue;
+    if (weightAbove === 0) break;
+    const difference = sumBelow / weightBelow - (sum - sumBelow) / weightAbove;
+    const variance = weightBelow * weightAbove * difference * difference;
+    if (variance > bestVariance) {
+      bestVariance = variance;
+      best = t;
+    }
+  }
+  return best;
+}
+
+/**
+ * Clears horizontal and vertical ink runs longer than `maxRun`. Both are found on the mask as it
+ * was (marked 2, cleared at the end): clearing rows first would cut a table's vertical rules into
+ * short pieces at every crossing, and they would survive.
+ */
+function removeLongRuns(mask: Uint8Array, width: number, height: number, maxRun: number): void {
+  for (let y = 0; y < height; y++) {
+    const offset = y * width;
+    let start = -1;
+    for (let x = 0; x <= width; x++) {
+      const ink = x < width && mask[offset + x] !== 0;
+      if (ink && start < 0) start = x;
+      else if (!ink && start >= 0) {
+        if (x - start > maxRun) mask.fill(2, offset + start, offset + x);
+        start = -1;
+      }
+    }
+  }
+  const runLength = new Int32Array(width);
+  for (let y = 0; y <= height; y++) {
+    const offset = y * width;
+    for (let x = 0; x < width; x++) {
+      if (y < height && mask[offset + x] !== 0) {
+        runLength[x]++;
+        continue;
+      }
+      const length = runLength[x];
+      if (length > maxRun) for (let yy = y - length; yy < y; yy++) mask[yy * width + x] = 2;
+      runLength[x] = 0;
+    }
+  }
+  for (let i = 0; i < mask.length; i++) if (mask[i] === 2) mask[i] = 0;
+}

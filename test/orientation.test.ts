@@ -1,0 +1,119 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { detectOrientation, type OrientationEstimate } from '../main/imaging/orientation.js';
+import type { GreyImage } from '../main/imaging/types.js';
+import { HARD_PAGE_KINDS } from './fixtures/hard-pages.js';
+import { fewWordsPageFile, hardPageFile, plainPageFile, turnedAnalysisCopy, type PlainPage, type ScanMode } from './fixtures/orientation-pages.js';
+import type { PageKind } from './fixtures/pages.js';
+
+const QUARTERS = [0, 1, 2, 3] as const;
+/** Content turned k quarter turns clockwise needs (4 − k) mod 4 clockwise quarter turns back. */
+const needed = (contentQuarters: number) => (4 - contentQuarters) % 4;
+
+type Outcome = 'right' | 'flagged' | 'wrong';
+function outcome(estimate: OrientationEstimate, expected: number): Outcome {
+  if (!estimate.reliable) return 'flagged';
+  return estimate.turnQuarters === expected ? 'right' : 'wrong';
+}
+
+async function estimatesForAllTurns(file: Buffer, dpi: number): Promise<Array<{ k: number; estimate: OrientationEstimate }>> {
+  const results = [];
+  for (const k of QUARTERS) {
+    const copy = await turnedAnalysisCopy(file, dpi, k);
+    results.push({ k, estimate: detectOrientation(copy.image, copy.dpi) });
+  }
+  return results;
+}
+
+const KINDS: PageKind[] = ['letter', 'dense', 'table', 'columns', 'sparse'];
+const PLAIN_PAGES: PlainPage[] = KINDS.flatMap((kind, k) =>
+  [150, 300].flatMap((dpi) => [0, 2, -2].flatMap((skew) => (['grey', 'bw'] as ScanMode[]).map((mode, m) => ({ kind, dpi, skew, mode, seed: 100 * k + dpi + 10 * skew + m })))),
+);
+
+describe('detectOrientation on generated pages turned by quarter turns (5 kinds, 150/300 dpi, skew 0/±2°, grey and 1-bit)', () => {
+  const outcomes: Outcome[] = [];
+
+  it.each(PLAIN_PAGES.map((page) => [`${page.kind} ${page.dpi} dpi ${page.skew}° ${page.mode}`, page] as const))('%s: never confidently wrong', async (_name, page) => {
+    for (const { k, estimate } of await estimatesForAllTurns(await plainPageFile(page), page.dpi)) {
+      const result = outcome(estimate, needed(k));
+      outcomes.push(result);
+      expect(result, `content turned ${90 * k}° clockwise: got ${JSON.stringify(estimate)}`).not.toBe('wrong');
+      expect(estimate.confidence).toBeGreaterThanOrEqual(0);
+      expect(estimate.confidence).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('gets at least 99% of them right (the rest flagged)', () => {
+    expect(outcomes).toHaveLength(PLAIN_PAGES.length * 4);
+    const right = outcomes.filter((o) => o === 'right').length;
+    expect(right / outcomes.length).toBeGreaterThanOrEqual(0.99);
+  });
+});
+
+describe('detectOrientation on hard scans (forms, photos beside text, handwriting, stamps, borders, speckle, faint print)', () => {
+  const outcomes: Outcome[] = [];
+  const cases = HARD_PAGE_KINDS.map((kind, i) => ({ kind, dpi: i % 2 ? 300 : 200, skew: i % 3 === 0 ? -3 : 1.5, mode: (i % 2 ? 'bw' : 'grey') as ScanMode, seed: 500 + i }));
+
+  it.each(cases.map((c) => [`${c.kind} ${c.dpi} dpi ${c.skew}° ${c.mode}`, c] as const))('%s: never confidently wrong', async (_name, c) => {
+    for (const { k, estimate } of await estimatesForAllTurns(await hardPageFile(c.kind, c.dpi, c.skew, c.mode, c.seed), c.dpi)) {
+      const result = outcome(estimate, needed(k));
+      outcomes.push(result);
+      expect(result, `content turned ${90 * k}° clockwise: got ${JSON.stringify(estimate)}`).not.toBe('wrong');
+    }
+  });
+
+  it('tells most of them', () => {
+    expect(outcomes).toHaveLength(cases.length * 4);
+    expect(outcomes.filter((o) => o === 'right').length / outcomes.length).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe('detectOrientation on pages whose orientation cannot be told', () => {
+  it.each([
+    ['an empty page with a few specks', () => hardPageFile('empty', 200, 0, 'grey', 7), 200],
+    ['a full-page photo (grey)', () => hardPageFile('photo-full', 200, 0, 'grey', 8), 200],
+    ['a full-page photo (1-bit)', () => hardPageFile('photo-full', 300, 0, 'bw', 9), 300],
+  ] as const)('%s: flagged unreliable', async (_name, make, dpi) => {
+    for (const { estimate } of await estimatesForAllTurns(await make(), dpi)) expect(estimate.reliable).toBe(false);
+  });
+
+  it.each(['Anlage', 'Kontoauszug Oktober', 'Bitte zurück an Frau Müller'])('a page with only "%s": flagged or right, never wrong', async (words) => {
+    for (const { k, estimate } of await estimatesForAllTurns(await fewWordsPageFile(150, words), 150)) {
+      expect(outcome(estimate, needed(k))).not.toBe('wrong');
+    }
+  });
+
+  it('a blank white page: unreliable, confidence 0', () => {
+    const blank: GreyImage = { data: new Uint8Array(827 * 1169).fill(255), width: 827, height: 1169 };
+    expect(detectOrientation(blank, 100)).toEqual({ turnQuarters: 0, confidence: 0, reliable: false });
+  });
+});
+
+describe('detectOrientation: turn convention', () => {
+  it('sharp.rotate(90 × turnQuarters) makes a turned page upright', async () => {
+    const dpi = 150;
+    const file = await plainPageFile({ kind: 'letter', dpi, skew: 0, mode: 'grey', seed: 3 });
+    const turned = await turnedAnalysisCopy(file, dpi, 1);
+    const estimate = detectOrientation(turned.image, turned.dpi);
+    expect(estimate).toMatchObject({ turnQuarters: 3, reliable: true });
+    const fixed = await sharp(Buffer.from(turned.image.data), { raw: { width: turned.image.width, height: turned.image.height, channels: 1 } })
+      .rotate(90 * estimate.turnQuarters)
+      .extractChannel(0)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const again = detectOrientation({ data: new Uint8Array(fixed.data), width: fixed.info.width, height: fixed.info.height }, turned.dpi);
+    expect(again).toMatchObject({ turnQuarters: 0, reliable: true });
+    expect(fixed.info.width).toBeLessThan(fixed.info.height);
+  });
+});
+
+describe('detectOrientation: bad input', () => {
+  const image = (width: number, height: number, length = width * height): GreyImage => ({ data: new Uint8Array(length), width, height });
+  it('names what is wrong', () => {
+    expect(() => detectOrientation({ data: [1, 2] as unknown as Uint8Array, width: 1, height: 2 }, 100)).toThrow(/Uint8Array/);
+    expect(() => detectOrientation(image(8, 100), 100)).toThrow(/at least 16×16 pixels, got 8×100/);
+    expect(() => detectOrientation(image(100, 100, 9999), 100)).toThrow(/9999 bytes, expected width×height = 10000/);
+    expect(() => detectOrientation(image(100, 100), 600)).toThrow(/dpi must be between 50 and 400.*got 600/);
+    expect(() => detectOrientation(image(100, 100), Number.NaN)).toThrow(/dpi/);
+  });
+});
