@@ -250,6 +250,8 @@ export class Station extends EventEmitter<StationEvents> {
           skew_confidence: page.skewConfidence,
           skew_reliable: page.skewReliable ? 1 : 0,
           rotated_degrees: page.rotatedDegrees,
+          turn_quarters: page.turnQuarters,
+          orientation_reliable: page.orientationReliable ? 1 : 0,
           blank: page.blank ? 1 : 0,
           colour_mode: page.colourMode,
           passthrough: page.passthrough ? 1 : 0,

@@ -55,7 +55,8 @@ function pdfOf(station: Station, documentId: string): Buffer {
 
 describe('station', () => {
   it('turns a scanner batch into one document in scan order, and a multi-page file into its own', async () => {
-    const { hot, station } = setUp();
+    // A grey profile: straight scanner JPEGs then go into the PDF byte for byte.
+    const { hot, station } = setUp({ colourMode: 'grey' });
     const names = ['scan_10.jpg', 'scan_2.jpg', 'scan_1.jpg'];
     const files = new Map<string, Buffer>();
     for (const [i, name] of names.entries()) {

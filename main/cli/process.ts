@@ -55,6 +55,8 @@ function pageLine(page: PageRow, sourcePath: string): Line {
     confidence: page.skew_confidence,
     skewReliable: page.skew_reliable === 1,
     rotatedDegrees: page.rotated_degrees,
+    turnedQuarters: page.turn_quarters,
+    orientationReliable: page.orientation_reliable === 1,
     blank: page.blank === 1,
     dropped: page.dropped === 1,
     colourMode: page.colour_mode,

@@ -1,13 +1,22 @@
 /**
- * The clean-up of one page: measure skew on a small copy, decide blank and colour mode, then
- * either keep the scanner's JPEG byte for byte or decode once, turn, and encode for the PDF.
+ * The clean-up of one page. Everything is decided on a small copy (~100 dpi): dark borders,
+ * orientation, skew, blank, colour mode. Then the scanner's JPEG is kept byte for byte when nothing
+ * needs to change, or the page is decoded once at full resolution, its border whitened, turned
+ * once (quarter turns and skew together), and encoded: 1-bit G4 after an adaptive threshold for
+ * black-and-white, JPEG on a whitened paper background for grey and colour.
  */
-import sharp from 'sharp';
-import { analyseRgb, BLANK_INK_SHARE, COLOUR_SHARE } from './analyse.js';
+import sharp, { type Sharp } from 'sharp';
+import { analyseRgb, BLANK_INK_SHARE } from './analyse.js';
+import { binarizeAdaptive, DEFAULT_SAUVOLA_K, DEFAULT_WINDOW_MM } from './binarize.js';
+import { findPaperBox, scaleBox, whitenOutside, type PaperBox } from './borders.js';
+import { decideColourMode, type ColourDecision } from './colour-mode.js';
+import { openPageImage } from './decode.js';
 import { measureSkew, SKEW_ANALYSIS_DPI, type SkewEstimate } from './deskew.js';
 import { encodeBilevel, encodeJpeg, passthroughJpeg } from './encode.js';
-import { openPageImage } from './decode.js';
-import type { ColourMode, EncodedPage, RawImage, SourcePage } from './types.js';
+import { detectOrientation, type OrientationEstimate } from './orientation.js';
+import { rotateGreyQuarters } from './quarter-turn.js';
+import type { ColourMode, EncodedPage, GreyImage, RawImage, SourcePage } from './types.js';
+import { whitenPaper } from './whiten-paper.js';
 
 export interface CleanOptions {
   colourMode: 'auto' | ColourMode;
@@ -16,11 +25,25 @@ export interface CleanOptions {
   maxSkewDegrees: number;
 }
 
+/** What the clean-up did to a page, kept per page so staff can see and undo it. */
+export interface CleanupRecord {
+  /** The paper's box in full-resolution pixels when a dark border was whitened outside it. */
+  border: PaperBox | null;
+  orientation: OrientationEstimate;
+  colourDecision: Pick<ColourDecision, 'mode' | 'reason' | 'colourShare' | 'photoShare'> | { mode: ColourMode; reason: string };
+  /** Black-and-white pages: the adaptive threshold used. */
+  threshold?: { method: 'sauvola'; k: number; windowMm: number };
+  /** Grey and colour pages: paper level and white point used to whiten the background. */
+  paperLevels?: { paper: number; whitePoint: number } | null;
+}
+
 export interface CleanedPage {
   encoded: EncodedPage;
   skew: SkewEstimate;
-  /** What the page was turned by (clockwise, degrees); 0 when left as it was. */
+  /** The skew turn applied (clockwise, degrees); 0 when the page was left as it was. */
   rotatedDegrees: number;
+  /** Clockwise quarter turns applied to make the page upright. */
+  turnQuarters: 0 | 1 | 2 | 3;
   blank: boolean;
   inkShare: number;
   colourShare: number;
@@ -28,6 +51,7 @@ export interface CleanedPage {
   passthrough: boolean;
   /** The DPI was not in the file and was inferred from the page size. */
   dpiInferred: boolean;
+  record: CleanupRecord;
 }
 
 const A4_LONG_SIDE_INCHES = 297 / 25.4;
@@ -39,58 +63,124 @@ export function effectiveDpi(page: SourcePage): { dpi: number; inferred: boolean
   return { dpi: Math.round(Math.min(2400, Math.max(50, inferred))), inferred: true };
 }
 
-function decideColourMode(requested: CleanOptions['colourMode'], page: SourcePage, colourShare: number): ColourMode {
-  if (requested !== 'auto') return requested;
-  if (page.bilevel) return 'bw';
-  return colourShare > COLOUR_SHARE ? 'colour' : 'grey';
+function chooseColourMode(requested: CleanOptions['colourMode'], page: SourcePage, small: RawImage, dpi: number, border: PaperBox | null): CleanupRecord['colourDecision'] {
+  if (requested !== 'auto') return { mode: requested, reason: `the profile asks for ${requested}` };
+  if (page.bilevel) return { mode: 'bw', reason: 'the scan is already black-and-white (1 bit)' };
+  const { mode, reason, colourShare, photoShare } = decideColourMode(small, { dpi, box: border ?? undefined });
+  return { mode, reason, colourShare, photoShare };
 }
 
 export async function cleanPage(page: SourcePage, options: CleanOptions): Promise<CleanedPage> {
   const { dpi, inferred } = effectiveDpi(page);
   const analysisWidth = Math.max(64, Math.round((page.width * SKEW_ANALYSIS_DPI) / dpi));
-  const small = await openPageImage(page, { failOn: 'warning' })
-    .resize({ width: Math.min(analysisWidth, page.width), kernel: 'linear' })
-    .flatten({ background: '#ffffff' })
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const analysis = analyseRgb(small.data, small.info.width, small.info.height, small.info.channels);
-  const analysisDpi = (dpi * small.info.width) / page.width;
-  const skew = measureSkew(analysis.grey, analysisDpi, { maxAngleDegrees: options.maxSkewDegrees });
+  const small = await decodeScan(
+    openPageImage(page, { failOn: 'warning' })
+      .resize({ width: Math.min(analysisWidth, page.width), kernel: 'linear' })
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb'),
+  );
+  const analysisDpi = (dpi * small.width) / page.width;
+  const analysis = analyseRgb(small.data, small.width, small.height, small.channels);
+
+  // Dark scanner borders would pass for lines and ink: whiten them on the small copy before measuring.
+  const border = findPaperBox(analysis.grey, analysisDpi).box;
+  const grey: GreyImage = border ? whitenedGrey(analysis.grey, border) : analysis.grey;
   const blank = analysis.inkShare < BLANK_INK_SHARE;
-  const colourMode = decideColourMode(options.colourMode, page, analysis.colourShare);
+
+  const unknownOrientation: OrientationEstimate = { turnQuarters: 0, confidence: 0, reliable: false };
+  const orientation = blank ? unknownOrientation : detectOrientation(grey, analysisDpi);
+  const turnQuarters = orientation.reliable ? orientation.turnQuarters : 0;
+  const upright = turnQuarters ? rotateGreyQuarters(grey, turnQuarters) : grey;
+  const skew = measureSkew(upright, analysisDpi, { maxAngleDegrees: options.maxSkewDegrees });
+  const colourDecision = chooseColourMode(options.colourMode, page, small, analysisDpi, border);
+  const colourMode = colourDecision.mode;
 
   const turn =
     !blank && skew.reliable && Math.abs(skew.angleDegrees) >= options.minSkewDegrees && Math.abs(skew.angleDegrees) <= options.maxSkewDegrees
       ? skew.angleDegrees
       : 0;
-  const sourceIsColourJpeg = page.input.kind === 'encoded';
-  const keepJpeg = page.jpegPassthrough && turn === 0 && colourMode !== 'bw' && sourceIsColourJpeg && !inferred;
-  const base = { skew, rotatedDegrees: turn, blank, inkShare: analysis.inkShare, colourShare: analysis.colourShare, colourMode, dpiInferred: inferred };
-  if (keepJpeg && page.input.kind === 'encoded') {
-    return { ...base, encoded: passthroughJpeg(page.input.data, page.width, page.height, dpi), passthrough: true };
+  const fullBorder = border ? scaleBox(border, small, page) : null;
+  const record: CleanupRecord = { border: fullBorder, orientation, colourDecision };
+  const base = { skew, rotatedDegrees: turn, turnQuarters, blank, inkShare: analysis.inkShare, colourShare: analysis.colourShare, colourMode, dpiInferred: inferred };
+
+  const unchanged = turn === 0 && turnQuarters === 0 && !border && colourMode !== 'bw' && !inferred;
+  if (unchanged && page.jpegPassthrough && page.input.kind === 'encoded') {
+    return { ...base, record, encoded: passthroughJpeg(page.input.data, page.width, page.height, dpi), passthrough: true };
   }
 
-  const full = await renderFull(page, turn, colourMode);
-  const encoded = colourMode === 'bw' ? await encodeBilevel(full, dpi) : await encodeJpeg(full, dpi, options.jpegQuality);
-  return { ...base, encoded, passthrough: false };
+  const full = await renderFull(page, { border: fullBorder, turnQuarters, turn, colour: colourMode === 'colour' });
+  let encoded: EncodedPage;
+  if (colourMode === 'bw') {
+    const bits = binarizeAdaptive({ data: full.data, width: full.width, height: full.height }, dpi);
+    encoded = await encodeBilevel({ data: Buffer.from(bits.buffer, bits.byteOffset, bits.length), width: full.width, height: full.height, channels: 1 }, dpi);
+    record.threshold = { method: 'sauvola', k: DEFAULT_SAUVOLA_K, windowMm: DEFAULT_WINDOW_MM };
+  } else {
+    record.paperLevels = whitenPaper(full);
+    encoded = await encodeJpeg(full, dpi, options.jpegQuality);
+  }
+  return { ...base, record, encoded, passthrough: false };
 }
 
-/** Decodes once at full resolution, turns by `turn` degrees clockwise on white, crops back to the page size. */
-async function renderFull(page: SourcePage, turn: number, colourMode: ColourMode): Promise<RawImage> {
-  let pipeline = openPageImage(page, { failOn: 'warning' }).flatten({ background: '#ffffff' });
-  pipeline = colourMode === 'colour' ? pipeline.toColourspace('srgb') : pipeline.toColourspace('b-w');
-  if (turn !== 0) {
-    // sharp turns clockwise for a positive angle and grows the canvas: crop its centre back to the page.
-    const turned = await pipeline.rotate(turn, { background: '#ffffff' }).raw().toBuffer({ resolveWithObject: true });
-    const { width, height, channels } = turned.info;
-    pipeline = sharp(turned.data, { raw: { width, height, channels } }).extract({
-      left: Math.floor((width - page.width) / 2),
-      top: Math.floor((height - page.height) / 2),
-      width: page.width,
-      height: page.height,
-    });
+function whitenedGrey(image: GreyImage, box: PaperBox): GreyImage {
+  const copy = Buffer.from(image.data);
+  whitenOutside({ data: copy, width: image.width, height: image.height, channels: 1 }, box);
+  return { data: copy, width: image.width, height: image.height };
+}
+
+interface RenderPlan {
+  border: PaperBox | null;
+  turnQuarters: 0 | 1 | 2 | 3;
+  /** Skew correction, degrees clockwise. */
+  turn: number;
+  colour: boolean;
+}
+
+/**
+ * Decodes once at full resolution (grey unless colour), whitens outside the paper, and turns once
+ * by the quarter turns plus the skew, on white, cropped back to the upright page size.
+ */
+async function renderFull(page: SourcePage, plan: RenderPlan): Promise<RawImage> {
+  const space = plan.colour ? 'srgb' : 'b-w';
+  let image = await decodeScan(openPageImage(page, { failOn: 'warning' }).flatten({ background: '#ffffff' }).toColourspace(space));
+  if (plan.border) whitenOutside(image, plan.border);
+  const angle = plan.turnQuarters * 90 + plan.turn;
+  if (angle === 0) return image;
+  const uprightWidth = plan.turnQuarters % 2 ? image.height : image.width;
+  const uprightHeight = plan.turnQuarters % 2 ? image.width : image.height;
+  // sharp turns clockwise for a positive angle and grows the canvas: crop its centre back to the page.
+  const turned = await rawOf(sharp(image.data, { raw: image }).rotate(angle, { background: '#ffffff' }));
+  // The white background makes libvips add colour channels: back to the page's own colour space.
+  image = await rawOf(
+    sharp(turned.data, { raw: turned })
+      .extract({
+        left: Math.max(0, Math.floor((turned.width - uprightWidth) / 2)),
+        top: Math.max(0, Math.floor((turned.height - uprightHeight) / 2)),
+        width: Math.min(uprightWidth, turned.width),
+        height: Math.min(uprightHeight, turned.height),
+      })
+      .toColourspace(space),
+  );
+  return image;
+}
+
+/** The scan's pixels could not be decoded: bad input, unlike any other failure, which is the station's. */
+export class ScanDecodeError extends Error {
+  override name = 'ScanDecodeError';
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
   }
+}
+
+/** Decodes the scan (strictly: any decoder warning fails), marking a failure as bad input. */
+async function decodeScan(pipeline: Sharp): Promise<RawImage> {
+  try {
+    return await rawOf(pipeline);
+  } catch (error) {
+    throw new ScanDecodeError(error);
+  }
+}
+
+async function rawOf(pipeline: Sharp): Promise<RawImage> {
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height, channels: info.channels as RawImage['channels'] };
 }

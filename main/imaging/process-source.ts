@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { BadInputError } from './bad-input.js';
 import { openSource, pageDecodeError, verifySource } from './decode.js';
-import { cleanPage, type CleanOptions } from './pipeline.js';
+import { cleanPage, ScanDecodeError, type CleanOptions } from './pipeline.js';
 import { writeFileAtomic } from '../store/files.js';
 import type { SourceFormat } from './types.js';
 
@@ -28,6 +28,10 @@ export interface ProcessedPageRecord {
   skewConfidence: number;
   skewReliable: boolean;
   rotatedDegrees: number;
+  /** Clockwise quarter turns applied to make the page upright. */
+  turnQuarters: number;
+  /** False: the page's orientation could not be told; it was left as scanned and is flagged. */
+  orientationReliable: boolean;
   blank: boolean;
   colourMode: string;
   passthrough: boolean;
@@ -59,8 +63,7 @@ export async function processSource(task: ProcessSourceTask): Promise<ProcessSou
     for (let index = 0; index < source.pageCount; index++) {
       const page = await source.readPage(index);
       const cleaned = await cleanPage(page, task.options).catch((error: unknown) => {
-        if (error instanceof BadInputError || typeof (error as NodeJS.ErrnoException).code === 'string') throw error;
-        throw pageDecodeError(source.format as SourceFormat, index, error);
+        throw error instanceof ScanDecodeError ? pageDecodeError(source.format as SourceFormat, index, error.cause) : error;
       });
       const fileName = pageFileName(task.sourceId, index, cleaned.encoded.format);
       writeFileAtomic(path.join(task.pagesDir, fileName), cleaned.encoded.data);
@@ -79,7 +82,14 @@ export async function processSource(task: ProcessSourceTask): Promise<ProcessSou
         colourMode: cleaned.colourMode,
         passthrough: cleaned.passthrough,
         bytes: cleaned.encoded.data.length,
+        turnQuarters: cleaned.turnQuarters,
+        orientationReliable: cleaned.record.orientation.reliable,
         processing: {
+          orientation: cleaned.record.orientation,
+          border: cleaned.record.border,
+          colourDecision: cleaned.record.colourDecision,
+          threshold: cleaned.record.threshold,
+          paperLevels: cleaned.record.paperLevels,
           inkShare: round(cleaned.inkShare, 5),
           colourShare: round(cleaned.colourShare, 5),
           dpiInferred: cleaned.dpiInferred,
@@ -91,11 +101,9 @@ export async function processSource(task: ProcessSourceTask): Promise<ProcessSou
     return { ok: true, format: source.format, pages };
   } catch (error) {
     if (error instanceof BadInputError) return { ok: false, code: error.code, message: error.message };
-    // A system error (disk full, no access) is the station's problem: the job retries it.
-    if (typeof (error as NodeJS.ErrnoException).code === 'string') throw error;
-    // A decode failure past the checks above is still bad input, not a station fault.
-    const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, code: 'corrupt', message: `The file could not be decoded: ${message}` };
+    // Anything else (disk full, a fault of the station's own) is not the file's fault: the job
+    // fails and is retried; only after its last attempt is the file set aside, original kept.
+    throw error;
   } finally {
     await source.close();
   }

@@ -129,4 +129,12 @@ export const migrations: Migration[] = [
       CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
     `,
   },
+  {
+    version: 2,
+    description: 'pages: orientation turn and whether it could be told',
+    sql: `
+      ALTER TABLE pages ADD COLUMN turn_quarters INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE pages ADD COLUMN orientation_reliable INTEGER NOT NULL DEFAULT 1;
+    `,
+  },
 ];

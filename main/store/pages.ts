@@ -17,6 +17,8 @@ export interface PageRow {
   skew_confidence: number | null;
   skew_reliable: number;
   rotated_degrees: number;
+  turn_quarters: number;
+  orientation_reliable: number;
   blank: number;
   dropped: number;
   colour_mode: string;
@@ -38,12 +40,13 @@ export class PageRepository {
   upsert(page: NewPage): void {
     statement(this.db, 
         `INSERT INTO pages (id, source_id, source_index, image_path, image_format, width, height, dpi, skew_degrees, skew_confidence,
-           skew_reliable, rotated_degrees, blank, colour_mode, passthrough, bytes, processing_json)
+           skew_reliable, rotated_degrees, turn_quarters, orientation_reliable, blank, colour_mode, passthrough, bytes, processing_json)
          VALUES (@id, @source_id, @source_index, @image_path, @image_format, @width, @height, @dpi, @skew_degrees, @skew_confidence,
-           @skew_reliable, @rotated_degrees, @blank, @colour_mode, @passthrough, @bytes, @processing_json)
+           @skew_reliable, @rotated_degrees, @turn_quarters, @orientation_reliable, @blank, @colour_mode, @passthrough, @bytes, @processing_json)
          ON CONFLICT (id) DO UPDATE SET image_path = excluded.image_path, image_format = excluded.image_format, width = excluded.width,
            height = excluded.height, dpi = excluded.dpi, skew_degrees = excluded.skew_degrees, skew_confidence = excluded.skew_confidence,
-           skew_reliable = excluded.skew_reliable, rotated_degrees = excluded.rotated_degrees, blank = excluded.blank,
+           skew_reliable = excluded.skew_reliable, rotated_degrees = excluded.rotated_degrees, turn_quarters = excluded.turn_quarters,
+           orientation_reliable = excluded.orientation_reliable, blank = excluded.blank,
            colour_mode = excluded.colour_mode, passthrough = excluded.passthrough, bytes = excluded.bytes,
            processing_json = excluded.processing_json`,
       )
