@@ -7,11 +7,10 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { resolveDataDir } from './config/paths.js';
-import { ConfigError } from './config/schema.js';
-import { DataDirLockedError } from './store/lock.js';
 import { runProcess } from './cli/process.js';
 import { runWatch } from './cli/watch.js';
 import { runStatus } from './cli/status.js';
+import { exitWith } from './cli/exit.js';
 
 const USAGE = `Intake Station — headless commands
 
@@ -69,15 +68,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: Error) => {
-      const known = error instanceof ConfigError || error instanceof DataDirLockedError;
-      console.error(known ? error.message : error.stack ?? error.message);
-      process.exitCode = known ? 2 : 70;
-    },
-  );
-}
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) exitWith(main(process.argv.slice(2)));
