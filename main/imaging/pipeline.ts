@@ -87,11 +87,22 @@ export async function cleanPage(page: SourcePage, options: CleanOptions): Promis
   const grey: GreyImage = border ? whitenedGrey(analysis.grey, border) : analysis.grey;
   const blank = analysis.inkShare < BLANK_INK_SHARE;
 
+  // Skew first: orientation reads the shape of text lines, which blurs past a few degrees of skew.
+  // A sideways page shows no lines within ±15°, so it is measured a quarter turn round as well.
+  // Turning by quarters keeps a skew angle, so the angle found either way applies to the page.
+  const skewOptions = { maxAngleDegrees: options.maxSkewDegrees };
+  let lines = grey;
+  let linesQuarters: 0 | 1 = 0;
+  let skew = measureSkew(grey, analysisDpi, skewOptions);
+  if (!skew.reliable && !blank) {
+    const sideways = rotateGreyQuarters(grey, 1);
+    const sidewaysSkew = measureSkew(sideways, analysisDpi, skewOptions);
+    if (sidewaysSkew.reliable) [lines, linesQuarters, skew] = [sideways, 1, sidewaysSkew];
+  }
+  const straightened = skew.reliable && Math.abs(skew.angleDegrees) >= options.minSkewDegrees ? await turnGrey(lines, skew.angleDegrees) : lines;
   const unknownOrientation: OrientationEstimate = { turnQuarters: 0, confidence: 0, reliable: false };
-  const orientation = blank ? unknownOrientation : detectOrientation(grey, analysisDpi);
-  const turnQuarters = orientation.reliable ? orientation.turnQuarters : 0;
-  const upright = turnQuarters ? rotateGreyQuarters(grey, turnQuarters) : grey;
-  const skew = measureSkew(upright, analysisDpi, { maxAngleDegrees: options.maxSkewDegrees });
+  const orientation = blank ? unknownOrientation : detectOrientation(straightened, analysisDpi);
+  const turnQuarters = orientation.reliable ? (((linesQuarters + orientation.turnQuarters) % 4) as 0 | 1 | 2 | 3) : 0;
   const colourDecision = chooseColourMode(options.colourMode, page, small, analysisDpi, border);
   const colourMode = colourDecision.mode;
 
@@ -119,6 +130,19 @@ export async function cleanPage(page: SourcePage, options: CleanOptions): Promis
     encoded = await encodeJpeg(full, dpi, options.jpegQuality);
   }
   return { ...base, record, encoded, passthrough: false };
+}
+
+/** Turns the small grey copy clockwise by `degrees` on white, keeping its size (for orientation only). */
+async function turnGrey(image: GreyImage, degrees: number): Promise<GreyImage> {
+  const turned = await rawOf(sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } }).rotate(degrees, { background: '#ffffff' }).toColourspace('b-w'));
+  const left = Math.max(0, Math.floor((turned.width - image.width) / 2));
+  const top = Math.max(0, Math.floor((turned.height - image.height) / 2));
+  const out = new Uint8Array(image.width * image.height);
+  for (let y = 0; y < image.height; y++) {
+    const from = (top + y) * turned.width + left;
+    out.set(turned.data.subarray(from, from + image.width), y * image.width);
+  }
+  return { data: out, width: image.width, height: image.height };
 }
 
 function whitenedGrey(image: GreyImage, box: PaperBox): GreyImage {

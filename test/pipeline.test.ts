@@ -1,0 +1,114 @@
+/**
+ * The whole page clean-up on generated scans with known faults: orientation, skew, borders,
+ * colour mode and size, checked on what comes out.
+ */
+import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { openSource } from '../main/imaging/decode.js';
+import { cleanPage, type CleanOptions } from '../main/imaging/pipeline.js';
+import { renderPageRaw } from './fixtures/pages.js';
+import { renderScan, type ScanSpec } from './fixtures/scan-faults.js';
+
+const options: CleanOptions = { colourMode: 'auto', jpegQuality: 75, minSkewDegrees: 0.1, maxSkewDegrees: 15 };
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'intake-pipeline-'));
+
+async function cleanFile(name: string, data: Buffer) {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, data);
+  const source = await openSource(file);
+  try {
+    return await cleanPage(await source.readPage(0), options);
+  } finally {
+    await source.close();
+  }
+}
+
+async function scanJpeg(spec: ScanSpec): Promise<Buffer> {
+  const scan = await renderScan({ dpi: 200, ...spec });
+  return sharp(scan.rgb, { raw: { width: scan.width, height: scan.height, channels: 3 } }).withDensity(scan.dpi).jpeg({ quality: 90 }).toBuffer();
+}
+
+async function turnedPage(angle: number, quarterTurnsOfContent: number): Promise<Buffer> {
+  const page = await renderPageRaw({ kind: 'letter', dpi: 200, angle, seed: 5 });
+  return sharp(page.data, { raw: { width: page.width, height: page.height, channels: 1 } })
+    .rotate(90 * quarterTurnsOfContent)
+    .withDensity(200)
+    .jpeg({ quality: 90 })
+    .toBuffer();
+}
+
+async function decodeOutput(encoded: { data: Buffer; format: string }): Promise<{ data: Buffer; width: number; height: number }> {
+  const { data, info } = await sharp(encoded.data).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+describe('page clean-up', () => {
+  it('turns an upside-down, skewed text page upright and straight, as a small 1-bit page', async () => {
+    const cleaned = await cleanFile('kopfueber.jpg', await turnedPage(2.5, 2));
+    expect(cleaned.turnQuarters).toBe(2);
+    expect(cleaned.record.orientation.reliable).toBe(true);
+    expect(cleaned.rotatedDegrees).toBeCloseTo(2.5, 1);
+    expect(cleaned.colourMode).toBe('bw');
+    expect(cleaned.encoded.format).toBe('g4tiff');
+    expect([cleaned.encoded.width, cleaned.encoded.height]).toEqual([1654, 2339]);
+    expect(cleaned.encoded.data.length).toBeLessThan(60_000);
+  });
+
+  it.each([
+    [0, 1, 3],
+    [8, 1, 3],
+    [-6, 3, 1],
+    [11, 2, 2],
+  ])('turns a page skewed by %s° and turned %s quarter(s) clockwise back to upright portrait', async (angle, quarters, expected) => {
+    // Content turned 90° clockwise needs three clockwise quarter turns to be upright.
+    const cleaned = await cleanFile(`quer-${angle}-${quarters}.jpg`, await turnedPage(angle, quarters));
+    expect(cleaned.turnQuarters).toBe(expected);
+    expect(cleaned.record.orientation.reliable).toBe(true);
+    expect(cleaned.rotatedDegrees).toBeCloseTo(angle, 1);
+    expect([cleaned.encoded.width, cleaned.encoded.height]).toEqual([1654, 2339]);
+  });
+
+  it('keeps colour where there is real colour, and grey for a photo', async () => {
+    const stamped = await cleanFile('stempel.jpg', await scanJpeg({ stamp: 'red', seed: 2 }));
+    expect(stamped.colourMode).toBe('colour');
+    expect(stamped.encoded.format).toBe('jpeg');
+    const photo = await cleanFile('foto.jpg', await scanJpeg({ photo: 'grey', seed: 3 }));
+    expect(photo.colourMode).toBe('grey');
+    expect(photo.record.colourDecision.reason).toMatch(/photo|tone/i);
+  });
+
+  it('whitens a dark scanner border without cutting into the page', async () => {
+    const spec: ScanSpec = { bands: { left: 6, top: 4 }, bandLevel: 30, seed: 4 };
+    const scan = await renderScan({ dpi: 200, ...spec });
+    const cleaned = await cleanFile('rand.jpg', await scanJpeg(spec));
+    const border = cleaned.record.border!;
+    expect(border).not.toBeNull();
+    // The paper box lies around all the content.
+    expect(border.left).toBeLessThanOrEqual(scan.content.left);
+    expect(border.top).toBeLessThanOrEqual(scan.content.top);
+    expect(border.left + border.width).toBeGreaterThanOrEqual(scan.content.right);
+    // The band is gone from the output: the top-left corner is white.
+    const out = await decodeOutput(cleaned.encoded);
+    expect(out.data[5 * out.width + 5]).toBe(255);
+  });
+
+  it('keeps faint pencil text in black-and-white', async () => {
+    const scan = await renderScan({ dpi: 200, ink: 187, seed: 6 });
+    const cleaned = await cleanFile('bleistift.jpg', await scanJpeg({ ink: 187, seed: 6 }));
+    expect(cleaned.colourMode).toBe('bw');
+    const out = await decodeOutput(cleaned.encoded);
+    let truth = 0;
+    let kept = 0;
+    for (let i = 0; i < scan.inkTruth.length; i++) {
+      if (scan.inkTruth[i]) {
+        truth++;
+        if (out.data[i] < 128) kept++;
+      }
+    }
+    expect(truth).toBeGreaterThan(10_000);
+    expect(kept / truth).toBeGreaterThan(0.8);
+  });
+});
