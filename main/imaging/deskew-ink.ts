@@ -5,6 +5,7 @@
  * wedges beside a turned page) removed, because their straight edges lie along the scanner's
  * axes and not along the text.
  */
+import { otsuThreshold } from './otsu.js';
 import type { GreyImage } from './types.js';
 
 export interface InkMask {
@@ -35,7 +36,7 @@ export function findInk(image: GreyImage, dpi: number): InkMask {
   const { max, min } = blockExtremes(data, width, height, block, grid);
   const level = spreadMax(max, grid);
 
-  const threshold = Math.min(MAX_CONTRAST, Math.max(MIN_CONTRAST, otsu(contrastHistogram(data, width, height, block, grid, level))));
+  const threshold = Math.min(MAX_CONTRAST, Math.max(MIN_CONTRAST, otsuThreshold(contrastHistogram(data, width, height, block, grid, level)) + 1));
   // Globally dark pixels count too, so a dark border is ink from the image edge inwards (inside
   // it the local paper level is dark as well, and contrast alone would miss it).
   const paper = median(level);
@@ -160,34 +161,6 @@ function contrastHistogram(data: Uint8Array, width: number, height: number, bloc
   return histogram;
 }
 
-/** Otsu's threshold on a 256-bin histogram. */
-function otsu(histogram: Uint32Array): number {
-  let total = 0;
-  let sum = 0;
-  for (let i = 0; i < 256; i++) {
-    total += histogram[i];
-    sum += i * histogram[i];
-  }
-  let weightBelow = 0;
-  let sumBelow = 0;
-  let best = 0;
-  let bestVariance = -1;
-  for (let t = 0; t < 256; t++) {
-    weightBelow += histogram[t];
-    sumBelow += t * histogram[t];
-    const weightAbove = total - weightBelow;
-    if (weightBelow === 0) continue;
-    if (weightAbove === 0) break;
-    const difference = sumBelow / weightBelow - (sum - sumBelow) / weightAbove;
-    const variance = weightBelow * weightAbove * difference * difference;
-    if (variance > bestVariance) {
-      bestVariance = variance;
-      // Pixels above t are ink: the threshold is the first contrast value of the upper class.
-      best = t + 1;
-    }
-  }
-  return best;
-}
 
 function median(values: Uint8Array): number {
   const histogram = new Uint32Array(256);

@@ -7,6 +7,7 @@
  * Kept apart from the skew detector's ink finder on purpose: that one keeps rules (they carry
  * the skew angle); this one needs glyphs only.
  */
+import { otsuThreshold } from './otsu.js';
 import type { GreyImage } from './types.js';
 
 /** Ink must be at least this much darker than the local paper, whatever the histogram says. */
@@ -24,7 +25,7 @@ export function glyphInk(image: GreyImage, dpi: number): Uint8Array {
   const cols = Math.ceil(width / block);
   const rows = Math.ceil(height / block);
   const paper = spreadMax(blockMax(data, width, height, block, cols, rows), cols, rows);
-  const contrast = Math.min(MAX_CONTRAST, Math.max(MIN_CONTRAST, otsu(contrastHistogram(data, width, height, block, cols, paper))));
+  const contrast = Math.min(MAX_CONTRAST, Math.max(MIN_CONTRAST, otsuThreshold(contrastHistogram(data, width, height, block, cols, paper))));
 
   const mask = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
@@ -88,32 +89,6 @@ function contrastHistogram(data: Uint8Array, width: number, height: number, bloc
   return histogram;
 }
 
-function otsu(histogram: Uint32Array): number {
-  let total = 0;
-  let sum = 0;
-  for (let i = 0; i < 256; i++) {
-    total += histogram[i];
-    sum += i * histogram[i];
-  }
-  let weightBelow = 0;
-  let sumBelow = 0;
-  let best = 0;
-  let bestVariance = -1;
-  for (let t = 0; t < 256; t++) {
-    weightBelow += histogram[t];
-    sumBelow += t * histogram[t];
-    const weightAbove = total - weightBelow;
-    if (weightBelow === 0) continue;
-    if (weightAbove === 0) break;
-    const difference = sumBelow / weightBelow - (sum - sumBelow) / weightAbove;
-    const variance = weightBelow * weightAbove * difference * difference;
-    if (variance > bestVariance) {
-      bestVariance = variance;
-      best = t;
-    }
-  }
-  return best;
-}
 
 /**
  * Clears horizontal and vertical ink runs longer than `maxRun`. Both are found on the mask as it
