@@ -5,7 +5,7 @@
  * wedges beside a turned page) removed, because their straight edges lie along the scanner's
  * axes and not along the text.
  */
-import { otsuThreshold } from './otsu.js';
+import { otsuThreshold, spreadMax } from './ink-levels.js';
 import type { GreyImage } from './types.js';
 
 export interface InkMask {
@@ -34,7 +34,7 @@ export function findInk(image: GreyImage, dpi: number): InkMask {
   const block = Math.max(6, Math.round((16 * dpi) / 150));
   const grid = blockGrid(width, height, block);
   const { max, min } = blockExtremes(data, width, height, block, grid);
-  const level = spreadMax(max, grid);
+  const level = spreadMax(max, grid.cols, grid.rows);
 
   const threshold = Math.min(MAX_CONTRAST, Math.max(MIN_CONTRAST, otsuThreshold(contrastHistogram(data, width, height, block, grid, level)) + 1));
   // Globally dark pixels count too, so a dark border is ink from the image edge inwards (inside
@@ -45,7 +45,7 @@ export function findInk(image: GreyImage, dpi: number): InkMask {
   // A block can hold ink only if its darkest pixel is below the highest cutoff its pixels can
   // get (the interpolation never exceeds the brightest neighbouring level). Most of a page is
   // empty paper, and skipping those blocks is most of the speed.
-  const around = spreadMax(level, grid);
+  const around = spreadMax(level, grid.cols, grid.rows);
   const inkBlocks = new Uint8Array(min.length);
   for (let b = 0; b < min.length; b++) inkBlocks[b] = min[b] < Math.max(darkLevel, around[b] - threshold + 1) ? 1 : 0;
 
@@ -124,24 +124,6 @@ function blockExtremes(data: Uint8Array, width: number, height: number, block: n
   return { max, min };
 }
 
-/** Each block takes the brightest of its 3×3 neighbourhood: covers blocks a bold glyph fills. */
-function spreadMax(values: Uint8Array, grid: Grid): Uint8Array {
-  const { cols, rows } = grid;
-  const result = new Uint8Array(values.length);
-  for (let by = 0; by < rows; by++) {
-    for (let bx = 0; bx < cols; bx++) {
-      let m = 0;
-      for (let yy = Math.max(0, by - 1); yy <= Math.min(rows - 1, by + 1); yy++) {
-        for (let xx = Math.max(0, bx - 1); xx <= Math.min(cols - 1, bx + 1); xx++) {
-          const v = values[yy * cols + xx];
-          if (v > m) m = v;
-        }
-      }
-      result[by * cols + bx] = m;
-    }
-  }
-  return result;
-}
 
 /** Histogram of (local paper − pixel) over every other row and column: enough for Otsu. */
 function contrastHistogram(data: Uint8Array, width: number, height: number, block: number, grid: Grid, level: Uint8Array): Uint32Array {

@@ -7,7 +7,7 @@
  * Kept apart from the skew detector's ink finder on purpose: that one keeps rules (they carry
  * the skew angle); this one needs glyphs only.
  */
-import { otsuThreshold } from './otsu.js';
+import { otsuThreshold, spreadMax } from './ink-levels.js';
 import type { GreyImage } from './types.js';
 
 /** Ink must be at least this much darker than the local paper, whatever the histogram says. */
@@ -56,23 +56,6 @@ function blockMax(data: Uint8Array, width: number, height: number, block: number
   return result;
 }
 
-/** Each block takes the brightest of its 3×3 neighbourhood, so a block a bold glyph fills still sees paper. */
-function spreadMax(values: Uint8Array, cols: number, rows: number): Uint8Array {
-  const result = new Uint8Array(values.length);
-  for (let by = 0; by < rows; by++) {
-    for (let bx = 0; bx < cols; bx++) {
-      let m = 0;
-      for (let yy = Math.max(0, by - 1); yy <= Math.min(rows - 1, by + 1); yy++) {
-        for (let xx = Math.max(0, bx - 1); xx <= Math.min(cols - 1, bx + 1); xx++) {
-          const v = values[yy * cols + xx];
-          if (v > m) m = v;
-        }
-      }
-      result[by * cols + bx] = m;
-    }
-  }
-  return result;
-}
 
 /** Histogram of (local paper − pixel) on every other row and column: enough for Otsu. */
 function contrastHistogram(data: Uint8Array, width: number, height: number, block: number, cols: number, paper: Uint8Array): Uint32Array {
