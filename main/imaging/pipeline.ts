@@ -73,11 +73,13 @@ function chooseColourMode(requested: CleanOptions['colourMode'], page: SourcePag
 export async function cleanPage(page: SourcePage, options: CleanOptions): Promise<CleanedPage> {
   const { dpi, inferred } = effectiveDpi(page);
   const analysisWidth = Math.max(64, Math.round((page.width * SKEW_ANALYSIS_DPI) / dpi));
+  // A grey scan is analysed in one channel: a third of the pixel work, and it has no colour to find.
+  const greySource = await hasNoColour(page);
   const small = await decodeScan(
     openPageImage(page, { failOn: 'warning' })
       .resize({ width: Math.min(analysisWidth, page.width), kernel: 'linear' })
       .flatten({ background: '#ffffff' })
-      .toColourspace('srgb'),
+      .toColourspace(greySource ? 'b-w' : 'srgb'),
   );
   const analysisDpi = (dpi * small.width) / page.width;
   const analysis = analyseRgb(small.data, small.width, small.height, small.channels);
@@ -130,6 +132,13 @@ export async function cleanPage(page: SourcePage, options: CleanOptions): Promis
     encoded = await encodeJpeg(full, dpi, options.jpegQuality);
   }
   return { ...base, record, encoded, passthrough: false };
+}
+
+async function hasNoColour(page: SourcePage): Promise<boolean> {
+  if (page.bilevel) return true;
+  if (page.input.kind === 'raw') return page.input.channels <= 2;
+  const { channels } = await openPageImage(page).metadata();
+  return channels !== undefined && channels <= 2;
 }
 
 /** Turns the small grey copy clockwise by `degrees` on white, keeping its size (for orientation only). */
