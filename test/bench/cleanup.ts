@@ -1,18 +1,18 @@
 /**
  * Skew benchmark: generated scans of every hard page kind at known angles, 200 and 300 dpi, grey
  * JPEG and 1-bit G4 TIFF. Times what the station does per page (read the header, shrink-on-load
- * decode to SKEW_ANALYSIS_DPI, measure) and reports the angle error per kind and overall. With
- * ImageMagick installed (/usr/bin/convert), runs its -deskew on a sample of the same files too.
+ * decode to SKEW_ANALYSIS_DPI, measure) and reports the angle error per kind and overall. Runs the
+ * other deskew tools that are installed (ImageMagick, unpaper, Leptonica: reference-tools.ts) on a
+ * seeded sample of the same pages with text, nested so the slower tools' pages are among the faster
+ * ones', and prints their errors and times beside ours on exactly their pages.
  *
  *   node --import tsx test/bench/cleanup.ts [--kinds a,b] [--dpi 300,200] [--modes grey,bw]
- *        [--angles 0,0.3,-3] [--per-kind 4] [--im-pages 24] [--seed 1]
+ *        [--angles 0,0.3,-3] [--per-kind 4] [--im-pages 24] [--unpaper-pages 8] [--lept-pages 48] [--seed 1]
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { measureSkew, SKEW_ANALYSIS_DPI } from '../../main/imaging/deskew.js';
 import { rng } from '../fixtures/pages.js';
@@ -24,9 +24,7 @@ import {
   type HardPageSpec,
   type ScanMode,
 } from '../fixtures/hard-pages.js';
-
-const IMAGEMAGICK = '/usr/bin/convert';
-const run = promisify(execFile);
+import { findReferenceTools, SWEEP_DEGREES, type ReferenceReading, type ReferenceTool } from './reference-tools.js';
 
 interface Options {
   kinds: HardPageKind[];
@@ -35,7 +33,8 @@ interface Options {
   /** Fixed angles every kind gets; `perKind` more are drawn at random within ±15°. */
   angles: number[];
   perKind: number;
-  imPages: number;
+  /** How many pages each other tool gets, by tool name (the slow ones get a sample). */
+  toolPages: Record<string, number>;
   seed: number;
 }
 
@@ -49,7 +48,8 @@ interface Result {
   ms: number;
   /** CPU time of the process (libvips threads included): steadier than wall time on a busy machine. */
   cpuMs: number;
-  im?: { error: number; ms: number };
+  /** Other tools' readings on this page, by tool name, with the error after their own turn. */
+  tools: Record<string, ReferenceReading & { error: number }>;
 }
 
 function parseOptions(args: string[]): Options {
@@ -72,7 +72,11 @@ function parseOptions(args: string[]): Options {
     modes: (list('modes') ?? ['grey', 'bw']) as ScanMode[],
     angles: numbers('angles', [0, 0.3, -3, 9.7, -14.5]),
     perKind: Number(value('per-kind') ?? 2),
-    imPages: Number(value('im-pages') ?? 24),
+    toolPages: {
+      ImageMagick: Number(value('im-pages') ?? 24),
+      unpaper: Number(value('unpaper-pages') ?? 8),
+      Leptonica: Number(value('lept-pages') ?? 48),
+    },
     seed: Number(value('seed') ?? 1),
   };
 }
@@ -102,16 +106,6 @@ async function decodeAndMeasure(file: Buffer) {
   return { estimate, ms: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-async function imageMagickAngle(path: string): Promise<{ angle: number; ms: number }> {
-  const started = performance.now();
-  const { stdout } = await run(IMAGEMAGICK, [path, '-deskew', '40%', '-format', '%[deskew:angle]', 'info:'], {
-    env: { ...process.env, MAGICK_THREAD_LIMIT: '1' },
-  });
-  const angle = Number.parseFloat(stdout);
-  if (!Number.isFinite(angle)) throw new Error(`ImageMagick printed no angle for ${path}: "${stdout}"`);
-  return { angle, ms: performance.now() - started };
-}
-
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
@@ -134,22 +128,32 @@ function summarise(errors: number[], ms: number[], cpuMs: number[] = []) {
 
 const f = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
 
-function printTable(title: string, rows: Array<[string, Result[]]>, withImageMagick: boolean): void {
+const cell = (c: string, i: number) => (i === 0 ? c.padEnd(16) : c.padStart(9));
+const errorCells = (s: ReturnType<typeof summarise>) => [f(s.mean, 4), f(s.median, 4), f(s.p95, 4), f(s.worst, 4), `${(s.within * 100).toFixed(1)}%`, f(s.ms, 1)];
+
+function printTable(title: string, rows: Array<[string, Result[]]>): void {
   console.log(`\n${title}`);
-  const header = ['group', 'pages', 'unreliable', 'mean°', 'median°', 'p95°', 'worst°', '≤0.1°', 'ms/page', 'cpu ms'];
-  if (withImageMagick) header.push('| IM pages', 'IM mean°', 'IM worst°', 'IM ≤0.1°', 'IM ms', 'ours mean° (same)');
-  console.log(header.map((h, i) => (i === 0 ? h.padEnd(14) : h.padStart(9))).join(' '));
+  console.log(['group', 'pages', 'unreliable', 'mean°', 'median°', 'p95°', 'worst°', '≤0.1°', 'ms/page', 'cpu ms'].map(cell).join(' '));
   for (const [name, results] of rows) {
     const s = summarise(results.map((r) => r.error), results.map((r) => r.ms), results.map((r) => r.cpuMs));
-    const cells = [name.padEnd(14), String(s.n), String(results.filter((r) => !r.reliable).length), f(s.mean, 4), f(s.median, 4), f(s.p95, 4), f(s.worst, 4), `${(s.within * 100).toFixed(1)}%`, f(s.ms, 1), f(s.cpuMs, 1)];
-    if (withImageMagick) {
-      const sampled = results.filter((r) => r.im);
-      const im = summarise(sampled.map((r) => r.im!.error), sampled.map((r) => r.im!.ms));
-      const ours = summarise(sampled.map((r) => r.error), []);
-      if (sampled.length === 0) cells.push('| 0', '-', '-', '-', '-', '-');
-      else cells.push(`| ${sampled.length}`, f(im.mean, 4), f(im.worst, 4), `${(im.within * 100).toFixed(1)}%`, f(im.ms, 0), f(ours.mean, 4));
+    console.log([name, String(s.n), String(results.filter((r) => !r.reliable).length), ...errorCells(s), f(s.cpuMs, 1)].map(cell).join(' '));
+  }
+}
+
+/** Each tool on its own sample, beside ours on exactly those pages. */
+function printToolTable(tools: ReferenceTool[], results: Result[], modes: ScanMode[]): void {
+  console.log(`\nOther tools on the same pages, within their ±${SWEEP_DEGREES}° sweep (error after the tool's own turn; ms = wall time per page, decode included; right of | : ours on those pages)`);
+  const half = ['mean°', 'median°', 'p95°', 'worst°', '≤0.1°', 'ms/page'];
+  console.log(['tool', 'pages', ...half, `| ${half[0]}`, ...half.slice(1)].map(cell).join(' '));
+  for (const tool of tools) {
+    for (const mode of [undefined, ...modes]) {
+      const pages = results.filter((r) => r.tools[tool.name] && (mode === undefined || r.spec.mode === mode));
+      if (pages.length === 0) continue;
+      const theirs = summarise(pages.map((r) => r.tools[tool.name].error), pages.map((r) => r.tools[tool.name].ms));
+      const ours = summarise(pages.map((r) => r.error), pages.map((r) => r.ms));
+      const [mean, ...rest] = errorCells(ours);
+      console.log([mode ? `${tool.name} ${mode}` : tool.name, String(pages.length), ...errorCells(theirs), `| ${mean}`, ...rest].map(cell).join(' '));
     }
-    console.log(cells.map((c, i) => (i === 0 ? c : c.padStart(9))).join(' '));
   }
 }
 
@@ -158,18 +162,24 @@ export async function runCleanupBench(args: string[]): Promise<void> {
   // One libvips thread: the station measures one page per worker, one worker per core.
   sharp.concurrency(1);
   const all = specs(options);
-  const withImageMagick = options.imPages > 0 && existsSync(IMAGEMAGICK);
-  if (!existsSync(IMAGEMAGICK)) console.log(`ImageMagick not found at ${IMAGEMAGICK}: comparison skipped (apt-get install -y imagemagick).`);
-  // A seeded random sample: a fixed stride would keep hitting the same angle of the cycle.
-  const imSample = new Set<number>();
-  if (withImageMagick) {
-    const pick = rng(options.seed + 7);
-    while (imSample.size < Math.min(options.imPages, all.length)) imSample.add(Math.floor(pick() * all.length));
-  }
-  const scratch = mkdtempSync(join(tmpdir(), 'cleanup-bench-'));
   const untellable = new Set<string>(UNTELLABLE_PAGE_KINDS);
+  const { tools: installed, notes } = await findReferenceTools();
+  for (const note of notes) console.log(note);
+  const tools = installed.filter((tool) => (options.toolPages[tool.name] ?? 0) > 0);
+  // One seeded shuffle of the pages with text that the tools' sweeps cover, each tool taking its first N: the pages of a tool with a
+  // smaller sample are among those of the larger ones. A fixed stride would keep hitting one angle of the cycle.
+  const order = all.map((_, i) => i).filter((i) => !untellable.has(all[i].kind) && Math.abs(all[i].angle) <= SWEEP_DEGREES);
+  const pick = rng(options.seed + 7);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(pick() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const rank = new Map(order.map((index, position) => [index, position]));
+  const sampled = (tool: ReferenceTool, index: number) => (rank.get(index) ?? Infinity) < options.toolPages[tool.name];
+  const scratch = mkdtempSync(join(tmpdir(), 'cleanup-bench-'));
   const results: Result[] = [];
-  console.log(`Skew bench: ${all.length} pages, analysis at ${SKEW_ANALYSIS_DPI} dpi${withImageMagick ? `, ImageMagick on ${imSample.size} of them` : ''}`);
+  const toolNote = tools.map((t) => `${t.name} on ${Math.min(options.toolPages[t.name], order.length)}`).join(', ');
+  console.log(`Skew bench: ${all.length} pages, analysis at ${SKEW_ANALYSIS_DPI} dpi${toolNote ? `; ${toolNote} of them` : ''}`);
   try {
     for (let index = 0; index < all.length; index++) {
       const spec = all[index];
@@ -179,12 +189,15 @@ export async function runCleanupBench(args: string[]): Promise<void> {
       const tellable = !untellable.has(spec.kind);
       // An unreliable page is left as it is: it stays off by its own angle.
       const applied = estimate.reliable ? estimate.angleDegrees : 0;
-      const result: Result = { spec, tellable, angle: estimate.angleDegrees, reliable: estimate.reliable, error: Math.abs(applied - spec.angle), ms, cpuMs };
-      if (imSample.has(index)) {
+      const result: Result = { spec, tellable, angle: estimate.angleDegrees, reliable: estimate.reliable, error: Math.abs(applied - spec.angle), ms, cpuMs, tools: {} };
+      const mine = tools.filter((tool) => sampled(tool, index));
+      if (mine.length > 0) {
         const path = join(scratch, `page.${spec.mode === 'grey' ? 'jpg' : 'tif'}`);
         writeFileSync(path, file);
-        const im = await imageMagickAngle(path);
-        result.im = { error: Math.abs(im.angle - spec.angle), ms: im.ms };
+        for (const tool of mine) {
+          const reading = await tool.measure(path, scratch);
+          result.tools[tool.name] = { ...reading, error: Math.abs(reading.applied - spec.angle) };
+        }
       }
       results.push(result);
       if (tellable && result.error > 0.1) {
@@ -202,7 +215,8 @@ export async function runCleanupBench(args: string[]): Promise<void> {
   const tellable = results.filter((r) => r.tellable);
   const byKind = options.kinds.filter((k) => !untellable.has(k)).map((k) => [k, tellable.filter((r) => r.spec.kind === k)] as [string, Result[]]);
   const byScan = options.modes.flatMap((m) => options.dpis.map((d) => [`${m} ${d} dpi`, tellable.filter((r) => r.spec.mode === m && r.spec.dpi === d)] as [string, Result[]]));
-  printTable('Pages with text (error = how far the page stays off straight; unreliable pages stay as they are)', [...byKind, ...byScan, ['overall', tellable]], withImageMagick);
+  printTable('Pages with text (error = how far the page stays off straight; unreliable pages stay as they are)', [...byKind, ...byScan, ['overall', tellable]]);
+  if (tools.length > 0) printToolTable(tools, tellable, options.modes);
 
   const rest = results.filter((r) => !r.tellable);
   if (rest.length > 0) {
