@@ -108,11 +108,13 @@ async function buildLeptonicaSkew(): Promise<string> {
   return binary;
 }
 
-/** One line of leptonica-skew's output: "angle conf ms-with-decode ms-without-decode" (Leptonica's sign is ours). */
+/** One line of leptonica-skew's output: "angle conf ms-with-decode ms-without-decode", angle "none" when it found no skew (Leptonica's sign is ours). */
 export function parseLeptonicaLine(line: string, file: string): ReferenceReading & { confidence: number } {
-  const [angle, confidence, ms] = line.trim().split(/\s+/).map(Number);
-  if (line.startsWith('error') || ![angle, confidence, ms].every(Number.isFinite)) throw new Error(`leptonica-skew failed on ${file}: "${line.trim()}"`);
-  const turns = Math.abs(angle) >= LEPTONICA_MIN_ANGLE && confidence >= LEPTONICA_MIN_CONFIDENCE;
+  const [angleText, ...rest] = line.trim().split(/\s+/);
+  const [confidence, ms] = rest.map(Number);
+  const angle = angleText === 'none' ? Number.NaN : Number(angleText);
+  if (line.startsWith('error') || ![confidence, ms].every(Number.isFinite) || (angleText !== 'none' && !Number.isFinite(angle))) throw new Error(`leptonica-skew failed on ${file}: "${line.trim()}"`);
+  const turns = Number.isFinite(angle) && Math.abs(angle) >= LEPTONICA_MIN_ANGLE && confidence >= LEPTONICA_MIN_CONFIDENCE;
   return { angle, confidence, applied: turns ? angle : 0, ms };
 }
 
