@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import { useTempDir } from './support/temp-dir.js';
 import { openSource, verifySource } from '../main/imaging/decode.js';
 import { BadInputError, type BadInputCode } from '../main/imaging/bad-input.js';
 import { sniffFormat } from '../main/imaging/probe.js';
@@ -22,19 +22,8 @@ import {
 } from './fixtures/bad-files.js';
 import { greyPage, jpegGrey, joinTiffs, scannerPdf, tiffPage } from './fixtures/source-files.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bad-input-test-'));
-});
-afterAll(async () => {
-  await fs.rm(dir, { recursive: true, force: true });
-});
-
-async function write(name: string, data: Buffer): Promise<string> {
-  const file = path.join(dir, name);
-  await fs.writeFile(file, data);
-  return file;
-}
+const temp = useTempDir('bad-input-test-');
+const write = temp.write;
 
 /** Opens and verifies the file; returns the BadInputError it must throw. */
 async function refusal(file: string): Promise<BadInputError> {
@@ -137,7 +126,7 @@ describe('refused files, each with its own code and a message naming the defect'
     const file = await write('weg.jpg', await jpegGrey(SMALL));
     await fs.unlink(file);
     await expect(openSource(file)).rejects.toMatchObject({ code: 'vanished', message: expect.stringMatching(/disappeared/) });
-    const folder = path.join(dir, 'ordner.pdf');
+    const folder = path.join(temp.path(), 'ordner.pdf');
     await fs.mkdir(folder);
     await expect(openSource(folder)).rejects.toMatchObject({ code: 'unreadable' });
   });

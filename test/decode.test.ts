@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
+import { useTempDir } from './support/temp-dir.js';
 import { openPageImage, openSource, verifySource, type OpenedSource } from '../main/imaging/decode.js';
 import { sniffFormat } from '../main/imaging/probe.js';
 import type { SourcePage } from '../main/imaging/types.js';
@@ -31,19 +29,8 @@ import {
   type Grey,
 } from './fixtures/source-files.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'decode-test-'));
-});
-afterAll(async () => {
-  await fs.rm(dir, { recursive: true, force: true });
-});
-
-async function write(name: string, data: Buffer): Promise<string> {
-  const file = path.join(dir, name);
-  await fs.writeFile(file, data);
-  return file;
-}
+const temp = useTempDir('decode-test-');
+const write = temp.write;
 
 /** Opens, reads every page, verifies, closes. */
 async function openAll(file: string): Promise<{ source: OpenedSource; pages: SourcePage[] }> {
