@@ -23,6 +23,7 @@ import { WorkerPool } from './workers/pool.js';
 import { pageWorkerEntry, type WorkerResult, type WorkerTask } from './workers/tasks.js';
 import type { ProcessSourceResult } from './imaging/process-source.js';
 import type { BuildDocumentResult } from './pdf/build-document.js';
+import type { StationEvent } from '../preload/contract/events.js';
 
 export const STATION_VERSION = '0.1.0';
 const ACTOR = 'station';
@@ -36,6 +37,8 @@ export interface StationEvents {
   document: [{ documentId: string; pages: number; state: DocumentState }];
   /** Something went wrong that the station handles itself (it retries, or quarantines); for logs. */
   problem: [{ message: string; path?: string }];
+  /** What the UI is told (see preload/contract/events.ts); services emit these as state changes. */
+  ui: [StationEvent];
 }
 
 export interface StationOptions {

@@ -1,0 +1,2 @@
+/** Mailroom: batch review, separator and cover sheets. */
+export const mailroomOperations = {};

@@ -1,0 +1,2 @@
+/** Sending: the upload queue, retries, pause and resume, connectivity. */
+export const sendingOperations = {};
