@@ -7,6 +7,7 @@ import type { InputOf, OutputOf, Result } from './define.js';
 import { customerOperations } from './customers.js';
 import { documentOperations } from './documents.js';
 import { mailroomOperations } from './mailroom.js';
+import { quarantineOperations } from './quarantine.js';
 import { sendingOperations } from './sending.js';
 import { stationOperations } from './station.js';
 
@@ -16,6 +17,7 @@ export const operations = {
   ...customerOperations,
   ...sendingOperations,
   ...mailroomOperations,
+  ...quarantineOperations,
 };
 
 export type Operations = typeof operations;

@@ -4,6 +4,7 @@ import type { HandlerTable } from '../handler-types.js';
 import { customerHandlers } from './customers.js';
 import { documentHandlers } from './documents.js';
 import { mailroomHandlers } from './mailroom.js';
+import { quarantineHandlers } from './quarantine.js';
 import { sendingHandlers } from './sending.js';
 import { stationHandlers } from './station.js';
 
@@ -13,4 +14,5 @@ export const handlers: HandlerTable<Operations> = {
   ...customerHandlers,
   ...sendingHandlers,
   ...mailroomHandlers,
+  ...quarantineHandlers,
 };
