@@ -210,7 +210,12 @@ export class Station extends EventEmitter<StationEvents> {
 
   private closeBatches(): void {
     try {
-      if (this.grouper.closeQuietBatches(Date.now()).length > 0) this.runner.wake();
+      const created = this.grouper.closeQuietBatches(Date.now());
+      if (created.length > 0) {
+        this.runner.wake();
+        // The queue shows a batch's document from now on (still "processing" until its PDF is built).
+        this.emit('ui', { type: 'documents-changed', ids: created, states: ['processing'] });
+      }
     } catch (error) {
       this.emit('problem', { message: `Closing a batch failed: ${(error as Error).message}` });
     }
