@@ -137,4 +137,16 @@ export const migrations: Migration[] = [
       ALTER TABLE pages ADD COLUMN orientation_reliable INTEGER NOT NULL DEFAULT 1;
     `,
   },
+  {
+    version: 8,
+    description: 'quarantine: what staff did with a quarantined file (retried, discarded), the row itself stays quarantined',
+    sql: `
+      -- The state stays 'quarantined' (the history); the outcome says it has been dealt with.
+      ALTER TABLE source_files ADD COLUMN quarantine_outcome TEXT CHECK (quarantine_outcome IN ('retried','discarded'));
+      ALTER TABLE source_files ADD COLUMN quarantine_closed_at TEXT;
+      -- A retry takes the original in again as a new source row; this points at it.
+      ALTER TABLE source_files ADD COLUMN retried_as TEXT REFERENCES source_files(id);
+      CREATE INDEX source_files_open_quarantine ON source_files(seq) WHERE state = 'quarantined' AND quarantine_outcome IS NULL;
+    `,
+  },
 ];

@@ -107,7 +107,8 @@ export class SourceRepository {
   }
 
   quarantined(): SourceRow[] {
-    return statement(this.db, `SELECT * FROM source_files WHERE state = 'quarantined' ORDER BY seq DESC`).all() as SourceRow[];
+    // Rows staff retried or discarded stay 'quarantined' for the record but are no longer waiting (migration 8).
+    return statement(this.db, `SELECT * FROM source_files WHERE state = 'quarantined' AND quarantine_outcome IS NULL ORDER BY seq DESC`).all() as SourceRow[];
   }
 
   duplicates(): SourceRow[] {

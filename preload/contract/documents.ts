@@ -27,6 +27,8 @@ export const documentOperations = {
       states: z.array(z.enum(documentStates)).max(documentStates.length).optional(),
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(1000).default(200),
+      /** Only documents last changed at or after this instant (the queue's "sent today"). */
+      changedSince: z.iso.datetime({ offset: true }).optional(),
     }),
   ),
   getDocument: operation<DocumentSummaryView>()(z.strictObject({ id: documentId })),

@@ -2,6 +2,7 @@ import { documentOperations, type DocumentSummaryView } from '../../../preload/c
 import type { HandlerTable } from '../handler-types.js';
 import { notFound } from '../errors.js';
 import type { DocumentRow } from '../../store/documents.js';
+import { listDocumentPage } from '../../store/document-pages.js';
 
 export function documentSummary(row: DocumentRow): DocumentSummaryView {
   return {
@@ -20,9 +21,10 @@ export function documentSummary(row: DocumentRow): DocumentSummaryView {
 }
 
 export const documentHandlers: HandlerTable<typeof documentOperations> = {
-  listDocuments: ({ station }, { states, offset, limit }) => {
-    const rows = station.store.documents.list().filter((row) => !states || states.includes(row.state));
-    return { items: rows.slice(offset, offset + limit).map(documentSummary), total: rows.length };
+  listDocuments: ({ station }, { states, offset, limit, changedSince }) => {
+    // Filtered and paged in SQL: the queue asks for one window of up to 10,000+ documents at a time.
+    const { rows, total } = listDocumentPage(station.store.db, { states, offset, limit, changedSince });
+    return { items: rows.map(documentSummary), total };
   },
   getDocument: ({ station }, { id }) => {
     const row = station.store.documents.get(id);

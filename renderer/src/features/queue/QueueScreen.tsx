@@ -1,0 +1,206 @@
+/**
+ * The queue: documents of one view (newest first) in a virtualized list, so 10,000 documents keep
+ * a few dozen rows in the page. Keyboard: arrows, Page Up/Down, Home/End move; Enter opens.
+ */
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { DocumentSummaryView } from '../../../../preload/contract/documents';
+import { errorText } from '../../i18n';
+import { href, navigate, type ScreenDefinition, type ScreenProps } from '../../routes';
+import { isQueueView, type QueueViewId } from './queue-views';
+import { usePagedDocuments, type PagedDocuments } from './usePagedDocuments';
+
+const ROW_HEIGHT = 64;
+
+function formatTime(iso: string, language: string): string {
+  const date = new Date(iso);
+  const sameDay = date.toDateString() === new Date().toDateString();
+  const locale = language === 'en' ? 'en-GB' : 'de-DE';
+  return sameDay
+    ? date.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' })
+    : date.toLocaleString(locale, { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+function QueueRow({ doc, index, active, rowId, language }: { doc: DocumentSummaryView | undefined; index: number; active: boolean; rowId: string; language: string }) {
+  const { t } = useTranslation();
+  if (!doc) {
+    return (
+      <div className="queue-row queue-row--loading" id={rowId} role="option" aria-selected={active} aria-busy="true" data-index={index}>
+        <span className="queue-row-title">{t('queue.loadingRow')}</span>
+      </div>
+    );
+  }
+  const assigned = [doc.documentType, doc.customerId ? t('queue.customer', { id: doc.customerId }) : null].filter(Boolean).join(' · ');
+  return (
+    <div
+      className={'queue-row' + (active ? ' is-active' : '')}
+      id={rowId}
+      role="option"
+      aria-selected={active}
+      data-index={index}
+      data-document-id={doc.id}
+      data-state={doc.state}
+      onClick={() => navigate(`/document/${encodeURIComponent(doc.id)}`)}
+    >
+      <div className="queue-row-main">
+        <a className="queue-row-title" href={href('document', doc.id)} tabIndex={-1}>
+          {doc.title}
+        </a>
+        <span className="queue-row-meta">
+          {t('shell.common.pages', { count: doc.pageCount })} · {t('queue.profile', { name: doc.profileName })}
+        </span>
+      </div>
+      <div className="queue-row-assign">{assigned || <span className="muted">{t('queue.unassigned')}</span>}</div>
+      <div className="queue-row-flags">
+        {(doc.state === 'processing' || doc.state === 'error') && <span className={`badge badge--${doc.state}`}>{t(`queue.state.${doc.state}`)}</span>}
+        {doc.flags.map((flag) => (
+          <span key={flag} className="badge badge--flag" title={flag}>
+            {flag}
+          </span>
+        ))}
+        {doc.error && <span className="queue-row-error">{doc.error}</span>}
+      </div>
+      <time className="queue-row-time" dateTime={doc.createdAt}>
+        {formatTime(doc.createdAt, language)}
+      </time>
+    </div>
+  );
+}
+
+function QueueList({ view, data }: { view: QueueViewId; data: PagedDocuments }) {
+  const { t, i18n } = useTranslation();
+  const total = data.total ?? 0;
+  const [active, setActive] = useState(0);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const baseId = useId();
+  const rowId = (index: number) => `${baseId}-row-${index}`;
+
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+
+  useEffect(() => {
+    if (total > 0) data.ensure(first, last);
+  }, [first, last, total, data.ensure]);
+
+  // The list shrank (documents moved on): keep the selection inside it.
+  useEffect(() => {
+    if (active > 0 && active >= total) setActive(Math.max(0, total - 1));
+  }, [total, active]);
+
+  const move = (to: number) => {
+    const next = Math.max(0, Math.min(total - 1, to));
+    setActive(next);
+    virtualizer.scrollToIndex(next, { align: 'auto' });
+  };
+  const pageRows = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (total === 0) return;
+    const keys: Record<string, () => void> = {
+      ArrowDown: () => move(active + 1),
+      ArrowUp: () => move(active - 1),
+      PageDown: () => move(active + pageRows),
+      PageUp: () => move(active - pageRows),
+      Home: () => move(0),
+      End: () => move(total - 1),
+      Enter: () => {
+        const doc = data.at(active);
+        if (doc) navigate(`/document/${encodeURIComponent(doc.id)}`);
+      },
+    };
+    const action = keys[event.key];
+    if (action) {
+      event.preventDefault();
+      action();
+    }
+  };
+
+  if (data.error && data.total === undefined) {
+    return (
+      <p className="notice notice--error" role="alert">
+        {t('queue.loadFailed')} {errorText(t, data.error)}
+      </p>
+    );
+  }
+  if (data.total === undefined) return <p className="muted" role="status">{t('shell.common.loading')}</p>;
+  if (total === 0) {
+    return (
+      <div className="empty-state" data-empty={view}>
+        <p>{t(`queue.empty.${view}`)}</p>
+      </div>
+    );
+  }
+
+  return (
+    <>
+      <p className="sr-only" id={`${baseId}-hint`}>
+        {t('queue.keyboardHint')}
+      </p>
+      <div
+        ref={scrollRef}
+        className="queue-list"
+        role="listbox"
+        tabIndex={0}
+        aria-label={t('queue.listLabel', { view: t(`queue.title.${view}`) })}
+        aria-describedby={`${baseId}-hint`}
+        aria-activedescendant={rowId(active)}
+        onKeyDown={onKeyDown}
+        data-total={total}
+        autoFocus
+      >
+        <div className="queue-list-inner" style={{ height: virtualizer.getTotalSize() }}>
+          {items.map((item) => (
+            <div key={item.key} className="queue-row-slot" style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }} onMouseDown={() => setActive(item.index)}>
+              <QueueRow doc={data.at(item.index)} index={item.index} active={item.index === active} rowId={rowId(item.index)} language={i18n.language} />
+            </div>
+          ))}
+        </div>
+      </div>
+    </>
+  );
+}
+
+export function QueueScreen({ params }: ScreenProps) {
+  const { t } = useTranslation();
+  const view = params.view ?? 'needs_review';
+  if (!isQueueView(view)) {
+    return (
+      <section className="screen">
+        <p className="notice">{t('queue.unknownView')}</p>
+      </section>
+    );
+  }
+  return <QueueView key={view} view={view} />;
+}
+
+function QueueView({ view }: { view: QueueViewId }) {
+  const { t } = useTranslation();
+  const data = usePagedDocuments(view);
+  return (
+    <section className="screen screen--queue" aria-labelledby="queue-title">
+      <header className="screen-header">
+        <h1 id="queue-title">{t(`queue.title.${view}`)}</h1>
+        {data.total !== undefined && (
+          <span className="screen-count" data-count={data.total} aria-live="polite">
+            {t('queue.count', { count: data.total })}
+          </span>
+        )}
+      </header>
+      <QueueList view={view} data={data} />
+    </section>
+  );
+}
+
+export const queueScreens: ScreenDefinition[] = [
+  { id: 'queue', pattern: '/queue/:view', component: QueueScreen },
+  { id: 'queue', pattern: '/queue', component: QueueScreen },
+  { id: 'queue', pattern: '/', component: QueueScreen },
+];

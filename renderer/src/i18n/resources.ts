@@ -1,0 +1,34 @@
+/**
+ * All UI strings, merged from one file per area. To add an area: write
+ * `features/<area>/strings.ts` exporting `{ de, en }` and add one line to `areas` below; its keys are
+ * then `t('<area>.<key>')`. German is the default and the fallback language.
+ */
+import { errorStrings } from './error-strings';
+import { shellStrings } from './shell-strings';
+import { queueStrings } from '../features/queue/strings';
+import { quarantineStrings } from '../features/quarantine/strings';
+
+export type StringTree = { [key: string]: string | StringTree };
+export interface AreaStrings {
+  de: StringTree;
+  en: StringTree;
+}
+
+const areas: Record<string, AreaStrings> = {
+  shell: shellStrings,
+  errors: errorStrings,
+  queue: queueStrings,
+  quarantine: quarantineStrings,
+};
+
+export const languages = ['de', 'en'] as const;
+export type Language = (typeof languages)[number];
+
+function pick(language: Language): StringTree {
+  return Object.fromEntries(Object.entries(areas).map(([area, strings]) => [area, strings[language]]));
+}
+
+export const resources = {
+  de: { translation: pick('de') },
+  en: { translation: pick('en') },
+};

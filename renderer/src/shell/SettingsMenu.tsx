@@ -1,0 +1,64 @@
+/** The settings menu in the header: language for now; other settings screens link from here. */
+import { useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { currentLanguage, setLanguage } from '../i18n';
+import { languages, type Language } from '../i18n/resources';
+
+export function SettingsMenu() {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const panelId = useId();
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const panelRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    panelRef.current?.querySelector<HTMLElement>('input:checked, input, button')?.focus();
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') {
+        setOpen(false);
+        buttonRef.current?.focus();
+      }
+    };
+    const onClick = (event: MouseEvent) => {
+      if (!panelRef.current?.contains(event.target as Node) && !buttonRef.current?.contains(event.target as Node)) setOpen(false);
+    };
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('mousedown', onClick);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('mousedown', onClick);
+    };
+  }, [open]);
+
+  const labels: Record<Language, string> = { de: t('shell.settings.german'), en: t('shell.settings.english') };
+  return (
+    <div className="settings">
+      <button ref={buttonRef} type="button" className="button button--quiet" aria-expanded={open} aria-controls={panelId} onClick={() => setOpen((o) => !o)} data-action="settings">
+        {t('shell.settings.button')}
+      </button>
+      {open && (
+        <div ref={panelRef} id={panelId} className="settings-panel" role="dialog" aria-label={t('shell.settings.button')}>
+          <fieldset>
+            <legend>{t('shell.settings.language')}</legend>
+            {languages.map((language) => (
+              <label key={language} className="radio">
+                <input
+                  type="radio"
+                  name="language"
+                  value={language}
+                  checked={currentLanguage() === language}
+                  onChange={() => void setLanguage(language)}
+                />
+                <span lang={language}>{labels[language]}</span>
+              </label>
+            ))}
+          </fieldset>
+          <button type="button" className="button" onClick={() => { setOpen(false); buttonRef.current?.focus(); }}>
+            {t('shell.settings.close')}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
