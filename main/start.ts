@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { resolveDataDir } from './config/paths.js';
 import { exitWith } from './cli/exit.js';
@@ -61,4 +61,4 @@ async function main(argv: string[]): Promise<number> {
   return runBrowserMode({ dataDir, port, open: !values['no-open'] });
 }
 
-exitWith(main(process.argv.slice(2)));
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) exitWith(main(process.argv.slice(2)));

@@ -7,13 +7,17 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-export function electronBinaryPath(env: NodeJS.ProcessEnv = process.env, resolveFrom: string = import.meta.url): string | null {
-  let packageDir: string;
+export function electronPackageDir(): string | null {
   try {
-    packageDir = path.dirname(createRequire(resolveFrom).resolve('electron/package.json'));
+    return path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
   } catch {
     return null;
   }
+}
+
+/** The executable named by the package's path.txt (written by its install script), if it exists. */
+export function electronBinaryPath(env: NodeJS.ProcessEnv = process.env, packageDir: string | null = electronPackageDir()): string | null {
+  if (!packageDir) return null;
   let relative = '';
   try {
     relative = fs.readFileSync(path.join(packageDir, 'path.txt'), 'utf8').trim();
