@@ -24,6 +24,7 @@ import { pageWorkerEntry, type WorkerResult, type WorkerTask } from './workers/t
 import type { ProcessSourceResult } from './imaging/process-source.js';
 import type { BuildDocumentResult } from './pdf/build-document.js';
 import type { StationEvent } from '../preload/contract/events.js';
+import { SendingService } from './upload/index.js';
 
 export const STATION_VERSION = '0.1.0';
 const ACTOR = 'station';
@@ -64,6 +65,8 @@ export class Station extends EventEmitter<StationEvents> {
   readonly store: StationStore;
   readonly paths: StationPaths;
   readonly stationId: string;
+  /** The sending queue (targets, retries, offline, pause/resume) and retention. */
+  readonly sending: SendingService;
   private readonly pool: WorkerPool<WorkerTask, WorkerResult>;
   private readonly ingestor: Ingestor;
   private readonly grouper: Grouper;
@@ -102,6 +105,16 @@ export class Station extends EventEmitter<StationEvents> {
       onGaveUp: (job, error) => this.giveUp(job, error),
       onError: (error) => this.emit('problem', { message: error.message }),
     });
+    this.sending = new SendingService({
+      config,
+      paths,
+      store: this.store,
+      stationId: this.stationId,
+      owner: `${this.stationId}:${process.pid}`,
+      emit: (event) => this.emit('ui', event),
+      onProblem: (message) => this.emit('problem', { message }),
+      profileNamed: (name) => [...this.profiles.values()].find((profile) => profile.name === name),
+    });
   }
 
   /** Registers a profile for a pseudo hot folder (the one-shot CLI uses "cli"). */
@@ -126,6 +139,7 @@ export class Station extends EventEmitter<StationEvents> {
     this.store.jobs.releaseAll();
     await this.ingestor.finishPendingRemovals((hotFolder) => this.targetFor(hotFolder)?.afterIngest === 'delete');
     this.runner.start();
+    this.sending.start();
     this.batchTimer = setInterval(() => this.closeBatches(), 250);
     if (this.options.watch ?? true) {
       for (const folder of this.config.hotFolders.filter((f) => f.enabled)) await this.watch(folder);
@@ -135,6 +149,7 @@ export class Station extends EventEmitter<StationEvents> {
   async stop(): Promise<void> {
     if (this.batchTimer) clearInterval(this.batchTimer);
     await Promise.all(this.watchers.map((watcher) => watcher.stop()));
+    await this.sending.stop();
     await this.runner.stop();
     await this.pool.close();
     this.store.close();

@@ -29,6 +29,8 @@ export const profileSchema = z
     afterIngest: z.enum(['delete', 'keep']).default('delete'),
     /** Drop blank pages (typically the empty backs of duplex scans). Blank pages are always flagged. */
     dropBlankPages: z.boolean().default(false),
+    /** Send this profile's documents to this target instead of sending.defaultTarget. */
+    sendingTarget: z.string().min(1).max(40).optional(),
   })
   .strict();
 
@@ -54,6 +56,50 @@ export const imagingSchema = z
   })
   .strict();
 
+/** Where documents are sent. Secrets (tokens, passphrases) may be given inline or, better, as the name of an environment variable. */
+const secret = z.union([z.string().min(1), z.strictObject({ env: z.string().min(1) })]);
+const targetName = z.string().min(1).max(40).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." or "-"');
+const tlsOptions = {
+  /** Extra trusted CA certificates (PEM file), e.g. an internal government CA. Verification is always on. */
+  caFile: z.string().min(1).optional(),
+  /** HTTP proxy for this target (CONNECT tunnel), e.g. http://proxy.local:3128. */
+  proxy: z.string().url().optional(),
+  timeoutMs: z.number().int().min(1_000).max(600_000).optional(),
+};
+const httpAuth = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('none') }),
+    z.strictObject({ type: z.literal('bearer'), token: secret }),
+    z.strictObject({ type: z.literal('basic'), username: z.string().min(1), password: secret }),
+    z.strictObject({ type: z.literal('client_certificate'), certFile: z.string().min(1), keyFile: z.string().min(1), passphrase: secret.optional() }),
+  ])
+  .default({ type: 'none' });
+export const sendingTargetSchema = z.discriminatedUnion('kind', [
+  /** The REST API in main/receiver/openapi.yaml: POST <url>/documents. */
+  z.strictObject({ kind: z.literal('rest'), name: targetName, url: z.string().url(), auth: httpAuth, ...tlsOptions }),
+  /** A WebDAV collection: <url>/<document id>.pdf plus <document id>.json. */
+  z.strictObject({ kind: z.literal('webdav'), name: targetName, url: z.string().url(), auth: httpAuth, ...tlsOptions }),
+  /** A DMS import folder (often an SMB share): PDF, then index files (JSON, XML, optional CSV). Default folder: <dataDir>/outbox. */
+  z.strictObject({ kind: z.literal('folder'), name: targetName, path: z.string().min(1).optional(), csv: z.boolean().default(false) }),
+]);
+export const sendingSchema = z
+  .object({
+    /** The built-in target "outbox" (folder export to <dataDir>/outbox) always exists unless redefined. */
+    targets: z.array(sendingTargetSchema).default([]),
+    defaultTarget: targetName.default('outbox'),
+    /** Counted attempts before a document needs attention. Attempts while offline are not counted. */
+    maxAttempts: z.number().int().min(1).max(100).default(8),
+    concurrency: z.number().int().min(1).max(2).default(1),
+    timeoutMs: z.number().int().min(1_000).max(600_000).default(60_000),
+    /** Local PDF, page images and originals are deleted this many days after confirmed delivery. */
+    retentionDays: z.number().min(0).max(3650).default(7),
+    backoffBaseMs: z.number().int().min(10).max(600_000).default(2_000),
+    backoffMaxMs: z.number().int().min(100).max(3_600_000).default(300_000),
+    /** While offline the target is probed at growing intervals up to this one. */
+    probeMaxIntervalMs: z.number().int().min(100).max(600_000).default(30_000),
+  })
+  .strict();
+
 export const stationConfigSchema = z
   .object({
     version: z.literal(1).default(1),
@@ -73,6 +119,7 @@ export const stationConfigSchema = z
     imaging: imagingSchema.default(imagingSchema.parse({})),
     /** Job leases: a running step not renewed in this time is taken up again after a crash. */
     jobLeaseMs: z.number().int().min(1_000).max(3_600_000).default(60_000),
+    sending: sendingSchema.default(sendingSchema.parse({})),
   })
   .strict();
 
@@ -80,6 +127,8 @@ export type StationConfig = z.infer<typeof stationConfigSchema>;
 export type HotFolderConfig = z.infer<typeof hotFolderSchema>;
 export type Profile = z.infer<typeof profileSchema>;
 export type ImagingConfig = z.infer<typeof imagingSchema>;
+export type SendingConfig = z.infer<typeof sendingSchema>;
+export type SendingTargetConfig = z.infer<typeof sendingTargetSchema>;
 
 /** One line per problem, naming the field path and what was expected. */
 export function describeConfigIssues(error: z.ZodError, source: string): string {

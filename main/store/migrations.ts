@@ -149,4 +149,38 @@ export const migrations: Migration[] = [
       CREATE INDEX source_files_open_quarantine ON source_files(seq) WHERE state = 'quarantined' AND quarantine_outcome IS NULL;
     `,
   },
+  {
+    version: 4,
+    description: 'sending: attempt history, confirmed deliveries, sending settings',
+    sql: `
+      -- One row per send attempt (the history staff see); counted = 0 for attempts that found the station offline.
+      CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        document_id TEXT NOT NULL,
+        target TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        outcome TEXT NOT NULL CHECK (outcome IN ('running','delivered','retry','offline','failed','interrupted')),
+        counted INTEGER NOT NULL DEFAULT 1,
+        http_status INTEGER,
+        code TEXT,
+        message TEXT,
+        remote_id TEXT
+      );
+      CREATE INDEX deliveries_document ON deliveries(document_id, id);
+      -- The receipt of a confirmed delivery: what retention relies on.
+      CREATE TABLE sent_documents (
+        document_id TEXT PRIMARY KEY,
+        target TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        remote_sha256 TEXT NOT NULL,
+        receipt TEXT NOT NULL,
+        delivered_at TEXT NOT NULL,
+        delivered_at_ms INTEGER NOT NULL,
+        purged_at TEXT
+      );
+      CREATE INDEX sent_documents_due ON sent_documents(delivered_at_ms) WHERE purged_at IS NULL;
+      CREATE TABLE sending_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
 ];

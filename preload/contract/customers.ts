@@ -1,2 +1,95 @@
 /** The local customer directory: search as you type, import, sync. */
-export const customerOperations = {};
+import { z } from 'zod';
+import { operation } from './define.js';
+
+/** One search hit, as the assign panel shows it. */
+export interface CustomerSummaryView {
+  id: string;
+  customerNumber: string;
+  bgNumber: string | null;
+  /** Display form: "Nachname, Vorname". */
+  name: string;
+  familyName: string;
+  givenNames: string;
+  /** ISO date (YYYY-MM-DD) or null. */
+  birthDate: string | null;
+}
+
+export interface CustomerDetailView extends CustomerSummaryView {
+  street: string | null;
+  postalCode: string | null;
+  city: string | null;
+  /** Where the record came from last: a CSV import or the directory server. */
+  source: 'csv' | 'sync';
+  updatedAt: string;
+  /** When staff last assigned a document to this customer (recent first in search). */
+  lastUsedAt: string | null;
+}
+
+export interface CustomerImportReportView {
+  /** New customers. */
+  imported: number;
+  /** Known customers whose data changed. */
+  updated: number;
+  /** Rows identical to what the directory had. */
+  unchanged: number;
+  /** Bad rows, not taken. */
+  skipped: number;
+  /** Bad rows by the line they start on (1 = header), with the reason; at most 1,000. */
+  errors: { line: number; message: string }[];
+  errorsTruncated: boolean;
+  encoding: 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'windows-1252';
+  delimiter: ';' | ',' | '\t';
+  ignoredColumns: string[];
+}
+
+export interface CustomerSyncView {
+  ok: boolean;
+  /** The server said nothing changed (304). */
+  notModified: boolean;
+  imported: number;
+  updated: number;
+  deleted: number;
+  skipped: number;
+  /** Plain-words reason when ok is false. */
+  error: string | null;
+}
+
+export interface CustomerDirectoryStatusView {
+  count: number;
+  lastImport: { at: string; fileName: string; imported: number; updated: number; unchanged: number; skipped: number } | null;
+  /** Last successful sync. */
+  lastSyncAt: string | null;
+  lastSyncAttemptAt: string | null;
+  lastError: { at: string; source: 'import' | 'sync'; message: string } | null;
+  syncConfigured: boolean;
+  syncIntervalMinutes: number | null;
+  syncing: boolean;
+}
+
+export const customerId = z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, 'a customer id');
+
+/** Base64 of up to 64 MB of CSV (a directory of 100,000 customers is about 10 MB). */
+const MAX_CSV_BASE64 = Math.ceil((64 * 1024 * 1024) / 3) * 4;
+
+export const customerOperations = {
+  searchCustomers: operation<{ items: CustomerSummaryView[] }>()(
+    z.strictObject({
+      query: z.string().max(200),
+      limit: z.number().int().min(1).max(200).default(20),
+    }),
+  ),
+  getCustomer: operation<CustomerDetailView>()(z.strictObject({ id: customerId })),
+  importCustomersCsv: operation<CustomerImportReportView>()(
+    z.strictObject({
+      fileName: z.string().min(1).max(255),
+      contentBase64: z
+        .string()
+        .min(1)
+        .max(MAX_CSV_BASE64, 'the file is larger than 64 MB')
+        .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64'),
+    }),
+  ),
+  syncCustomers: operation<CustomerSyncView>()(z.strictObject({})),
+  getDirectoryStatus: operation<CustomerDirectoryStatusView>()(z.strictObject({})),
+};
