@@ -25,6 +25,7 @@ import type { ProcessSourceResult } from './imaging/process-source.js';
 import type { BuildDocumentResult } from './pdf/build-document.js';
 import type { StationEvent } from '../preload/contract/events.js';
 import { SendingService } from './upload/index.js';
+import { createCustomerDirectory, type CustomerDirectory } from './customers/index.js';
 
 export const STATION_VERSION = '0.1.0';
 const ACTOR = 'station';
@@ -67,6 +68,8 @@ export class Station extends EventEmitter<StationEvents> {
   readonly stationId: string;
   /** The sending queue (targets, retries, offline, pause/resume) and retention. */
   readonly sending: SendingService;
+  /** The local customer directory: search, lookup by number, CSV import, sync. */
+  readonly customers: CustomerDirectory;
   private readonly pool: WorkerPool<WorkerTask, WorkerResult>;
   private readonly ingestor: Ingestor;
   private readonly grouper: Grouper;
@@ -115,6 +118,10 @@ export class Station extends EventEmitter<StationEvents> {
       onProblem: (message) => this.emit('problem', { message }),
       profileNamed: (name) => [...this.profiles.values()].find((profile) => profile.name === name),
     });
+    this.customers = createCustomerDirectory(this.store.db, config.customers, {
+      onChanged: () => this.emit('ui', { type: 'customers-changed' }),
+      onProblem: (message) => this.emit('problem', { message }),
+    });
   }
 
   /** Registers a profile for a pseudo hot folder (the one-shot CLI uses "cli"). */
@@ -140,6 +147,7 @@ export class Station extends EventEmitter<StationEvents> {
     await this.ingestor.finishPendingRemovals((hotFolder) => this.targetFor(hotFolder)?.afterIngest === 'delete');
     this.runner.start();
     this.sending.start();
+    this.customers.start();
     this.batchTimer = setInterval(() => this.closeBatches(), 250);
     if (this.options.watch ?? true) {
       for (const folder of this.config.hotFolders.filter((f) => f.enabled)) await this.watch(folder);
@@ -151,6 +159,7 @@ export class Station extends EventEmitter<StationEvents> {
     await Promise.all(this.watchers.map((watcher) => watcher.stop()));
     await this.sending.stop();
     await this.runner.stop();
+    await this.customers.stop();
     await this.pool.close();
     this.store.close();
     this.releaseLock();

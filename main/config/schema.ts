@@ -3,6 +3,7 @@
  * at all yields a working station, and a bad value is reported with its field and what was expected.
  */
 import { z } from 'zod';
+import { customerFieldNames } from '../customers/columns.js';
 
 export const profileKinds = ['front_desk', 'mailroom'] as const;
 export const colourModes = ['auto', 'colour', 'grey', 'bw'] as const;
@@ -100,6 +101,27 @@ export const sendingSchema = z
   })
   .strict();
 
+/** The customer directory (main/customers): CSV import column names and the optional sync server. */
+export const customersSchema = z
+  .object({
+    /** Sync from a REST endpoint (protocol in main/customers/README.md). Without it the directory comes from CSV imports. */
+    sync: z
+      .object({
+        url: z.url({ protocol: /^https?$/ }),
+        /** Bearer token, inline or as { env: "VARIABLE" }. */
+        token: z.union([z.string().min(1), z.strictObject({ env: z.string().min(1) })]).optional(),
+        intervalMinutes: z.number().int().min(1).max(24 * 60).default(60),
+        timeoutSeconds: z.number().int().min(1).max(600).default(30),
+        /** Query parameter carrying the cursor the server returned last time. */
+        cursorParam: z.string().min(1).max(40).default('updatedSince'),
+      })
+      .strict()
+      .optional(),
+    /** A site's own CSV header names, e.g. { "KD-NUMMER": "customerNumber", "GEBURTSTAG": "birthDate" }. */
+    csvColumns: z.record(z.string().min(1).max(80), z.enum(customerFieldNames)).default({}),
+  })
+  .strict();
+
 export const stationConfigSchema = z
   .object({
     version: z.literal(1).default(1),
@@ -120,6 +142,7 @@ export const stationConfigSchema = z
     /** Job leases: a running step not renewed in this time is taken up again after a crash. */
     jobLeaseMs: z.number().int().min(1_000).max(3_600_000).default(60_000),
     sending: sendingSchema.default(sendingSchema.parse({})),
+    customers: customersSchema.default({ csvColumns: {} }),
   })
   .strict();
 
@@ -129,6 +152,7 @@ export type Profile = z.infer<typeof profileSchema>;
 export type ImagingConfig = z.infer<typeof imagingSchema>;
 export type SendingConfig = z.infer<typeof sendingSchema>;
 export type SendingTargetConfig = z.infer<typeof sendingTargetSchema>;
+export type CustomersConfig = z.infer<typeof customersSchema>;
 
 /** One line per problem, naming the field path and what was expected. */
 export function describeConfigIssues(error: z.ZodError, source: string): string {

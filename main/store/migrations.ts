@@ -183,4 +183,34 @@ export const migrations: Migration[] = [
       CREATE TABLE sending_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  {
+    version: 3,
+    description: 'customer directory: customers, full-text index over folded names, numbers and birth dates, import/sync state',
+    sql: `
+      CREATE TABLE customers (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        customer_number TEXT NOT NULL,
+        customer_key TEXT NOT NULL UNIQUE,
+        bg_number TEXT,
+        bg_key TEXT,
+        family_name TEXT NOT NULL,
+        given_names TEXT NOT NULL DEFAULT '',
+        birth_date TEXT,
+        street TEXT,
+        postal_code TEXT,
+        city TEXT,
+        source TEXT NOT NULL CHECK (source IN ('csv','sync')),
+        sort_key TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        last_used_at TEXT
+      );
+      CREATE INDEX customers_bg ON customers(bg_key) WHERE bg_key IS NOT NULL;
+      CREATE INDEX customers_recent ON customers(last_used_at DESC, sort_key) WHERE deleted = 0;
+      -- Folded words only (see main/customers/fold.ts); rowid = customers.seq; deleted customers are not in it.
+      CREATE VIRTUAL TABLE customers_fts USING fts5(names, numbers, dates, tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3', detail = column);
+      CREATE TABLE customer_directory (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
 ];
