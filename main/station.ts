@@ -23,6 +23,7 @@ import { WorkerPool } from './workers/pool.js';
 import { pageWorkerEntry, type WorkerResult, type WorkerTask } from './workers/tasks.js';
 import type { ProcessSourceResult } from './imaging/process-source.js';
 import type { BuildDocumentResult } from './pdf/build-document.js';
+import { drawingFromRecord } from './pdf/page-drawing.js';
 import type { StationEvent } from '../preload/contract/events.js';
 import { SendingService } from './upload/index.js';
 import { createCustomerDirectory, type CustomerDirectory } from './customers/index.js';
@@ -328,7 +329,7 @@ export class Station extends EventEmitter<StationEvents> {
       type: 'build_document',
       task: {
         outPath: path.join(this.paths.dataDir, relativePdf),
-        pages: pages.map((page) => ({ path: path.join(this.paths.pages, page.image_path), format: page.image_format, width: page.width, height: page.height, dpi: page.dpi })),
+        pages: pages.map((page) => ({ path: path.join(this.paths.pages, page.image_path), format: page.image_format, width: page.width, height: page.height, dpi: page.dpi, drawing: drawingFromRecord(page.processing_json) })),
         meta: {
           documentId: document.id,
           title: document.title,

@@ -1,7 +1,8 @@
 /**
  * The clean-up of one page. Everything is decided on a small copy (~100 dpi): dark borders,
  * orientation, skew, blank, colour mode. Then the scanner's JPEG is kept byte for byte when nothing
- * needs to change, or the page is decoded once at full resolution, its border whitened, turned
+ * needs to change or when the PDF can straighten it by how it draws it (a turn, a clip to the
+ * paper), or the page is decoded once at full resolution, its border whitened, turned
  * once (quarter turns and skew together), and encoded: 1-bit G4 after an adaptive threshold for
  * black-and-white, JPEG on a whitened paper background for grey and colour.
  */
@@ -15,7 +16,7 @@ import { measureSkew, SKEW_ANALYSIS_DPI, type SkewEstimate } from './deskew.js';
 import { encodeBilevel, encodeJpeg, passthroughJpeg } from './encode.js';
 import { detectOrientation, type OrientationEstimate } from './orientation.js';
 import { rotateGreyQuarters } from './quarter-turn.js';
-import type { ColourMode, EncodedPage, GreyImage, RawImage, SourcePage } from './types.js';
+import type { ColourMode, EncodedPage, GreyImage, PageDrawing, RawImage, SourcePage } from './types.js';
 import { whitenPaper } from './whiten-paper.js';
 
 export interface CleanOptions {
@@ -23,6 +24,11 @@ export interface CleanOptions {
   jpegQuality: number;
   minSkewDegrees: number;
   maxSkewDegrees: number;
+  /**
+   * A scanner JPEG that stays grey or colour is straightened (turned, border hidden) by how the
+   * PDF draws it, its bytes untouched (default); false: its pixels are turned and re-encoded.
+   */
+  turnJpegInPdf?: boolean;
 }
 
 /** What the clean-up did to a page, kept per page so staff can see and undo it. */
@@ -35,6 +41,8 @@ export interface CleanupRecord {
   threshold?: { method: 'sauvola'; k: number; windowMm: number };
   /** Grey and colour pages: paper level and white point used to whiten the background. */
   paperLevels?: { paper: number; whitePoint: number } | null;
+  /** A kept JPEG straightened in the PDF: the turn and clip the page's content stream applies. */
+  drawing?: PageDrawing;
 }
 
 export interface CleanedPage {
@@ -116,9 +124,23 @@ export async function cleanPage(page: SourcePage, options: CleanOptions): Promis
   const record: CleanupRecord = { border: fullBorder, orientation, colourDecision };
   const base = { skew, rotatedDegrees: turn, turnQuarters, blank, inkShare: analysis.inkShare, colourShare: analysis.colourShare, colourMode, dpiInferred: inferred };
 
-  const unchanged = turn === 0 && turnQuarters === 0 && !border && colourMode !== 'bw' && !inferred;
-  if (unchanged && page.jpegPassthrough && page.input.kind === 'encoded') {
-    return { ...base, record, encoded: passthroughJpeg(page.input.data, page.width, page.height, dpi), passthrough: true };
+  // A scanner JPEG that stays grey or colour keeps its bytes: a turn or a border becomes part of
+  // how the PDF draws it (see PageDrawing), not a decode, resample and re-encode of the page.
+  const keepsJpeg = page.jpegPassthrough && page.input.kind === 'encoded' && colourMode !== 'bw' && !inferred;
+  const unchanged = turn === 0 && turnQuarters === 0 && !border;
+  if (keepsJpeg && (unchanged || options.turnJpegInPdf !== false)) {
+    const encoded = passthroughJpeg((page.input as { data: Buffer }).data, page.width, page.height, dpi);
+    if (!unchanged) {
+      const sideways = turnQuarters % 2 === 1;
+      record.drawing = {
+        turnDegrees: turnQuarters * 90 + turn,
+        pageWidth: sideways ? page.height : page.width,
+        pageHeight: sideways ? page.width : page.height,
+        paper: fullBorder,
+      };
+      encoded.drawing = record.drawing;
+    }
+    return { ...base, record, encoded, passthrough: true };
   }
 
   const full = await renderFull(page, { border: fullBorder, turnQuarters, turn, colour: colourMode === 'colour' });

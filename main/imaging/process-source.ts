@@ -90,6 +90,7 @@ export async function processSource(task: ProcessSourceTask): Promise<ProcessSou
           colourDecision: cleaned.record.colourDecision,
           threshold: cleaned.record.threshold,
           paperLevels: cleaned.record.paperLevels,
+          drawing: cleaned.record.drawing,
           inkShare: round(cleaned.inkShare, 5),
           colourShare: round(cleaned.colourShare, 5),
           dpiInferred: cleaned.dpiInferred,

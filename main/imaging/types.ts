@@ -46,6 +46,21 @@ export interface SourcePage {
 
 export type ColourMode = 'colour' | 'grey' | 'bw';
 
+/**
+ * How a PDF page shows an image that is still the scan as it came (a JPEG kept byte for byte):
+ * turned about the page centre and clipped, instead of resampled. Lossless, and it spares the
+ * decode, turn and encode at full resolution; a later fine turn by hand changes only these numbers.
+ */
+export interface PageDrawing {
+  /** Clockwise turn of the image about the page centre, in degrees (quarter turns and skew together). */
+  turnDegrees: number;
+  /** The upright page, in pixels of the image's resolution (its centre is the image's centre). */
+  pageWidth: number;
+  pageHeight: number;
+  /** The paper in the image's pixels when a dark scanner border lies outside it: only this part is shown, on white. */
+  paper: { left: number; top: number; width: number; height: number } | null;
+}
+
 /** A cleaned page, encoded for the PDF. */
 export interface EncodedPage {
   /** 'jpeg': JPEG bytes; 'g4tiff': a single-tile TIFF with CCITT G4 compression, 1 bit per pixel. */
@@ -54,4 +69,6 @@ export interface EncodedPage {
   width: number;
   height: number;
   dpi: number;
+  /** Absent: the image is the upright page and fills it. */
+  drawing?: PageDrawing;
 }

@@ -4,13 +4,13 @@
  * Runs in a worker thread so a long document never stalls the station's main thread.
  */
 import fs from 'node:fs';
-import type { EncodedPage } from '../imaging/types.js';
+import type { EncodedPage, PageDrawing } from '../imaging/types.js';
 import type { PdfMetadata } from './metadata.js';
 import { writePdfFile, type PageSource } from './stream-writer.js';
 
 export interface BuildDocumentTask {
   outPath: string;
-  pages: { path: string; format: EncodedPage['format']; width: number; height: number; dpi: number }[];
+  pages: { path: string; format: EncodedPage['format']; width: number; height: number; dpi: number; drawing?: PageDrawing }[];
   meta: Omit<PdfMetadata, 'createdAt'> & { createdAt: string };
 }
 

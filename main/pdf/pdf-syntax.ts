@@ -4,12 +4,13 @@
  */
 
 /**
- * A real number with at most four decimals, never in exponent form (PDF has none) and never "-0".
+ * A real number with at most four decimals (or `digits`, for the entries of a turn), never in exponent form (PDF has none) and never "-0".
  * Four decimals of a point are 1/18,000 of an inch: far below any pixel.
  */
-export function pdfNumber(value: number): string {
+export function pdfNumber(value: number, digits = 4): string {
   if (!Number.isFinite(value)) throw new RangeError(`a PDF number must be finite, got ${value}`);
-  const rounded = Math.round(value * 10_000) / 10_000;
+  const scale = 10 ** digits;
+  const rounded = Math.round(value * scale) / scale;
   if (Math.abs(rounded) >= 1e15) throw new RangeError(`a PDF number must be smaller than 1e15, got ${value}`);
   return Object.is(rounded, -0) ? '0' : String(rounded);
 }

@@ -12,6 +12,7 @@ import type { EncodedPage } from '../imaging/types.js';
 import { fsyncDir, tempPathFor } from '../store/files.js';
 import { extractG4Strip } from './ccitt.js';
 import { readJpegInfo } from './jpeg-info.js';
+import { drawTurnedImage } from './page-drawing.js';
 import { describeMetadata, validateMetadata, type PdfMetadata } from './metadata.js';
 import { PdfObjectWriter, type ByteSink } from './object-writer.js';
 import { pdfDate, pdfNumber, pdfRef, pdfTextString } from './pdf-syntax.js';
@@ -139,30 +140,37 @@ async function writePage(out: PdfObjectWriter, page: EncodedPage, parent: number
     throw new PdfAssemblyError(`width and height must be positive integers, got ${page.width}×${page.height}`);
   }
   const scale = POINTS_PER_INCH / page.dpi;
-  const pageWidth = page.width * scale;
-  const pageHeight = page.height * scale;
+  let pageWidth = page.width * scale;
+  let pageHeight = page.height * scale;
 
   const image = out.reserve();
+  let placed: { width: number; height: number };
   let placement: string;
   if (page.format === 'jpeg') {
     await writeJpegImage(out, image, page);
+    placed = page;
     placement = `${pdfNumber(pageWidth)} 0 0 ${pdfNumber(pageHeight)} 0 0`;
   } else if (page.format === 'g4tiff') {
-    const g4 = await writeG4Image(out, image, page);
+    placed = await writeG4Image(out, image, page);
     // The G4 data may be a padded tile (white right and bottom margin up to 15 px): it is embedded
     // whole, so Columns and Rows match the coding exactly, and the page box cuts the padding off.
     // Image space is the unit square with its origin bottom left: anchor the image's top edge to
     // the page's top edge, so any padding rows hang below the page.
-    const drawnWidth = g4.width * scale;
-    const drawnHeight = g4.height * scale;
+    const drawnWidth = placed.width * scale;
+    const drawnHeight = placed.height * scale;
     placement = `${pdfNumber(drawnWidth)} 0 0 ${pdfNumber(drawnHeight)} 0 ${pdfNumber(pageHeight - drawnHeight)}`;
   } else {
     throw new PdfAssemblyError(`unknown page format ${JSON.stringify((page as { format: unknown }).format)}`);
   }
 
-  // Uncompressed: some 40 bytes, Flate would save nothing.
+  // Uncompressed: a few hundred bytes at most, Flate would save nothing.
+  let contentText = `q\n${placement} cm\n/Im0 Do\nQ\n`;
+  if (page.drawing) {
+    const drawn = drawTurnedImage(page.drawing, page, placed);
+    [pageWidth, pageHeight, contentText] = [drawn.pageWidth, drawn.pageHeight, drawn.content];
+  }
   const content = out.reserve();
-  await out.stream(content, '', Buffer.from(`q\n${placement} cm\n/Im0 Do\nQ\n`, 'latin1'));
+  await out.stream(content, '', Buffer.from(contentText, 'latin1'));
   const pageObject = out.reserve();
   await out.dictionary(
     pageObject,
