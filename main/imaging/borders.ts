@@ -54,23 +54,28 @@ export function findPaperBox(image: GreyImage, dpi?: number): BorderResult {
   }
   const pixelsPerMm = dpi ? dpi / 25.4 : Math.max(width, height) / 297;
   const paper = paperLevel(data);
-  const dark = lineStats(image, paper * DARK_SHARE);
-  const shadow = lineStats(image, paper * SHADOW_SHARE);
+  const darkLevel = paper * DARK_SHARE;
+  const shadowLevel = paper * SHADOW_SHARE;
   const tail = Math.max(1, Math.round(SHADOW_TAIL_MM * pixelsPerMm));
 
+  // Lines are measured only as the walk from each edge reaches them: on a page without a border
+  // that is one row or column per edge, not the whole image.
   const band = (columns: boolean, fromEnd: boolean): number => {
-    const darkCounts = columns ? dark.columns : dark.rows;
-    const spread = columns ? dark.columnSpread : dark.rowSpread;
-    const shadowCounts = columns ? shadow.columns : shadow.rows;
+    const lines = columns ? width : height;
     const length = columns ? height : width;
-    const limit = Math.floor(darkCounts.length * MAX_BAND_SHARE);
-    const at = (i: number) => (fromEnd ? darkCounts.length - 1 - i : i);
+    const stats = (i: number, level: number) => lineStat(image, columns, i, level);
+    const limit = Math.floor(lines * MAX_BAND_SHARE);
+    const at = (i: number) => (fromEnd ? lines - 1 - i : i);
     let n = 0;
-    while (n <= limit && darkCounts[at(n)] <= length * BORDER_LINE_BRIGHT_SHARE && spread[at(n)] <= BORDER_LINE_MAX_SPREAD) n++;
+    while (n <= limit) {
+      const line = stats(at(n), darkLevel);
+      if (line.bright > length * BORDER_LINE_BRIGHT_SHARE || line.spread > BORDER_LINE_MAX_SPREAD) break;
+      n++;
+    }
     // Dark to beyond the limit: a dark photo or a dark sheet, not a border; leave this edge alone.
     if (n === 0 || n > limit) return 0;
     const end = Math.min(limit, n + tail);
-    while (n < end && shadowCounts[at(n)] < length * PAPER_LINE_SHARE) n++;
+    while (n < end && stats(at(n), shadowLevel).bright < length * PAPER_LINE_SHARE) n++;
     return n;
   };
   const bands = { left: band(true, false), right: band(true, true), top: band(false, false), bottom: band(false, true) };
@@ -114,39 +119,21 @@ function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
-/** Per row and per column: how many pixels are at least `level` bright, and the standard deviation of the grey levels. */
-function lineStats(
-  image: GreyImage,
-  level: number,
-): { rows: Uint32Array; columns: Uint32Array; rowSpread: Float32Array; columnSpread: Float32Array } {
+/** One row or column: how many pixels are at least `level` bright, and the standard deviation of its grey levels. */
+function lineStat(image: GreyImage, column: boolean, index: number, level: number): { bright: number; spread: number } {
   const { data, width, height } = image;
-  const rows = new Uint32Array(height);
-  const columns = new Uint32Array(width);
-  const rowSpread = new Float32Array(height);
-  const columnSum = new Float64Array(width);
-  const columnSquares = new Float64Array(width);
-  for (let y = 0; y < height; y++) {
-    const offset = y * width;
-    let count = 0;
-    let sum = 0;
-    let squares = 0;
-    for (let x = 0; x < width; x++) {
-      const v = data[offset + x];
-      sum += v;
-      squares += v * v;
-      columnSum[x] += v;
-      columnSquares[x] += v * v;
-      if (v >= level) {
-        count++;
-        columns[x]++;
-      }
-    }
-    rows[y] = count;
-    rowSpread[y] = Math.sqrt(Math.max(0, squares / width - (sum / width) ** 2));
+  const length = column ? height : width;
+  const step = column ? width : 1;
+  let bright = 0;
+  let sum = 0;
+  let squares = 0;
+  for (let i = column ? index : index * width, k = 0; k < length; k++, i += step) {
+    const v = data[i];
+    sum += v;
+    squares += v * v;
+    if (v >= level) bright++;
   }
-  const columnSpread = new Float32Array(width);
-  for (let x = 0; x < width; x++) columnSpread[x] = Math.sqrt(Math.max(0, columnSquares[x] / height - (columnSum[x] / height) ** 2));
-  return { rows, columns, rowSpread, columnSpread };
+  return { bright, spread: Math.sqrt(Math.max(0, squares / length - (sum / length) ** 2)) };
 }
 
 /** How much darker than the paper the removed bands are, 0..1 (a black lid ≈ 0.9, a light shadow ≈ 0.2). */

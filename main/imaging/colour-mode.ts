@@ -109,7 +109,25 @@ function split(data: Uint8Array, width: number, height: number, channels: number
     for (let i = 0, p = 0; i < n; i++, p += channels) grey[i] = data[p];
     return { grey, coloured };
   }
-  for (let i = 0, p = 0; i < n; i++, p += channels) grey[i] = (data[p] * 77 + data[p + 1] * 150 + data[p + 2] * 29) >> 8;
+  // A 3×3 mean's chroma is at most the mean of its pixels' chroma, so only windows holding a
+  // pixel of clear chroma can be coloured: on a grey page in an RGB file (most scans) there are
+  // none or a few, and the window sums are needed only around those.
+  const limitPixel = CHROMA_THRESHOLD;
+  const hot: number[] = [];
+  const maxHot = n >> 6;
+  for (let i = 0, p = 0; i < n; i++, p += channels) {
+    const r = data[p];
+    const g = data[p + 1];
+    const b = data[p + 2];
+    grey[i] = (r * 77 + g * 150 + b * 29) >> 8;
+    const max = r > g ? (r > b ? r : b) : g > b ? g : b;
+    const min = r < g ? (r < b ? r : b) : g < b ? g : b;
+    if (max - min > limitPixel && hot.length <= maxHot) hot.push(i);
+  }
+  if (hot.length <= maxHot) {
+    markAroundHot(data, width, height, channels, hot, coloured);
+    return { grey, coloured };
+  }
   // Horizontal 3-sums per channel, then vertical 3-sums of those: the 3×3 window's sum (×9).
   const horizontal = [new Uint16Array(n), new Uint16Array(n), new Uint16Array(n)];
   for (let c = 0; c < 3; c++) {
@@ -137,6 +155,37 @@ function split(data: Uint8Array, width: number, height: number, channels: number
     }
   }
   return { grey, coloured };
+}
+
+/** The coloured flags of every window that holds one of the `hot` pixels, each window summed once. */
+function markAroundHot(data: Uint8Array, width: number, height: number, channels: number, hot: number[], coloured: Uint8Array): void {
+  const limit = CHROMA_THRESHOLD * 9;
+  const done = new Set<number>();
+  for (const h of hot) {
+    const hy = (h / width) | 0;
+    const hx = h - hy * width;
+    for (let y = Math.max(1, hy - 1); y <= Math.min(height - 2, hy + 1); y++) {
+      for (let x = Math.max(1, hx - 1); x <= Math.min(width - 2, hx + 1); x++) {
+        const i = y * width + x;
+        if (done.has(i)) continue;
+        done.add(i);
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const p = (i + dy * width + dx) * channels;
+            r += data[p];
+            g += data[p + 1];
+            b += data[p + 2];
+          }
+        }
+        const max = r > g ? (r > b ? r : b) : g > b ? g : b;
+        const min = r < g ? (r < b ? r : b) : g < b ? g : b;
+        coloured[i] = max - min > limit ? 1 : 0;
+      }
+    }
+  }
 }
 
 /** Share of the area that is clearly coloured, counting only 2×2 clusters (lone pixels are noise). */
