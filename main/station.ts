@@ -27,6 +27,8 @@ import { drawingFromRecord } from './pdf/page-drawing.js';
 import type { StationEvent } from '../preload/contract/events.js';
 import { SendingService } from './upload/index.js';
 import { createCustomerDirectory, type CustomerDirectory } from './customers/index.js';
+import { MailroomFlow, type DetectMarksTask } from './mailroom/flow/mailroom-flow.js';
+import { directoryLookup } from './mailroom/flow/customer-lookup.js';
 
 export const STATION_VERSION = '0.1.0';
 const ACTOR = 'station';
@@ -71,6 +73,8 @@ export class Station extends EventEmitter<StationEvents> {
   readonly sending: SendingService;
   /** The local customer directory: search, lookup by number, CSV import, sync. */
   readonly customers: CustomerDirectory;
+  /** Mailroom profiles: page marks, batch separation, auto-assignment, batch review. */
+  readonly mailroom: MailroomFlow;
   private readonly pool: WorkerPool<WorkerTask, WorkerResult>;
   private readonly ingestor: Ingestor;
   private readonly grouper: Grouper;
@@ -99,7 +103,11 @@ export class Station extends EventEmitter<StationEvents> {
     const workers = config.imaging.workers || os.availableParallelism();
     this.pool = new WorkerPool<WorkerTask, WorkerResult>(pageWorkerEntry, workers);
     this.ingestor = new Ingestor(this.store, paths, { incompleteGraceMs: options.incompleteGraceMs ?? 15_000, actor: ACTOR });
-    this.grouper = new Grouper(this.store, { actor: ACTOR, profileFor: (hotFolder) => this.profileFor(hotFolder) });
+    this.grouper = new Grouper(this.store, {
+      actor: ACTOR,
+      profileFor: (hotFolder) => this.profileFor(hotFolder),
+      mailroom: { split: (batchId, hotFolder, profile, sources) => this.mailroom.split(batchId, hotFolder, profile, sources) },
+    });
     this.runner = new JobRunner(this.store, {
       owner: `${this.stationId}:${process.pid}`,
       leaseMs: config.jobLeaseMs,
@@ -122,6 +130,15 @@ export class Station extends EventEmitter<StationEvents> {
     this.customers = createCustomerDirectory(this.store.db, config.customers, {
       onChanged: () => this.emit('ui', { type: 'customers-changed' }),
       onProblem: (message) => this.emit('problem', { message }),
+    });
+    this.mailroom = new MailroomFlow({
+      store: this.store,
+      actor: ACTOR,
+      // The codes reader's task (main/mailroom/README.md): shares the page workers with the clean-up.
+      runTask: (task: DetectMarksTask) => this.pool.run(task as unknown as WorkerTask),
+      emit: (event) => this.emit('ui', event),
+      barcodeRules: () => (config as { mailroom?: { barcodeRules?: unknown[] } }).mailroom?.barcodeRules,
+      lookup: directoryLookup(this.customers),
     });
   }
 
@@ -236,6 +253,7 @@ export class Station extends EventEmitter<StationEvents> {
   private closeBatches(): void {
     try {
       const created = this.grouper.closeQuietBatches(Date.now());
+      this.mailroom.afterClose();
       if (created.length > 0) {
         this.runner.wake();
         // The queue shows a batch's document from now on (still "processing" until its PDF is built).
@@ -268,6 +286,10 @@ export class Station extends EventEmitter<StationEvents> {
       this.quarantineSource(source.id, result.code, result.message, complete);
       return;
     }
+    // Mailroom: barcodes, separator and cover sheets are read now, and committed with the pages.
+    const marks = MailroomFlow.applies(profile)
+      ? await this.mailroom.readMarks(result.pages.map((page) => ({ pageId: `${source.id}-p${page.index}`, imagePath: path.join(this.paths.pages, page.imagePath), dpi: page.dpi, blank: page.blank })))
+      : null;
     this.store.transaction(() => {
       for (const page of result.pages) {
         this.store.pages.upsert({
@@ -292,12 +314,14 @@ export class Station extends EventEmitter<StationEvents> {
           processing_json: JSON.stringify(page.processing),
         });
       }
+      if (marks) this.mailroom.saveMarks(marks);
       this.store.sources.markProcessed(source.id, result.format, result.pages.length);
       this.store.audit.record({ actor: ACTOR, action: 'process', subjectType: 'source', subjectId: source.id, fromState: 'ingested', toState: 'processed', detail: { pages: result.pages.length, format: result.format } });
       this.grouper.onSourceProcessed(this.store.sources.get(source.id)!);
       complete();
     });
     this.emit('processed', { sourceId: source.id, name: source.original_name, pages: result.pages.length });
+    if (marks) this.mailroom.onSourceProcessed(this.store.sources.get(source.id)!);
   }
 
   /** Bad input: the stored original moves to quarantine/ byte for byte, with the reason in the database. */
@@ -341,13 +365,17 @@ export class Station extends EventEmitter<StationEvents> {
       },
     });
     const built = (answer as { result: BuildDocumentResult }).result;
-    const nextState: DocumentState = document.state === 'processing' ? 'needs_review' : document.state;
+    // A mailroom document assigned by its barcode or cover sheet is ready (or queued) at once.
+    const mailroomState = document.state === 'processing' ? this.mailroom.stateAfterAssembly(document.id) : null;
+    const nextState: DocumentState = mailroomState ?? (document.state === 'processing' ? 'needs_review' : document.state);
     this.store.transaction(() => {
+      if (mailroomState) this.mailroom.assembled(document.id);
       this.store.documents.setAssembled(document.id, relativePdf, built.sha256, built.bytes, pages.length, nextState);
       this.store.audit.record({ actor: ACTOR, action: 'assemble', subjectType: 'document', subjectId: document.id, fromState: document.state, toState: nextState, detail: { pages: pages.length, sha256: built.sha256 } });
       complete();
     });
     this.emit('document', { documentId: document.id, pages: pages.length, state: nextState });
+    if (nextState === 'queued') this.sending.wake();
   }
 
   /** A step failed on every attempt: never silently: the source goes to quarantine, a document to "error". */

@@ -19,6 +19,18 @@ const grouping = z
   })
   .strict();
 
+/** Mailroom separation (main/mailroom/flow/split.ts): which signal splits a batch into documents. */
+const separationSchema = z
+  .object({
+    mode: z.enum(['none', 'blank_sheet', 'station_sheet', 'patch_t', 'barcode_first_page', 'fixed_pages']).default('none'),
+    /** fixed_pages: pages per document (sheets per document with duplex). */
+    pages: z.number().int().min(1).max(10_000).optional(),
+    /** The scanner scans both sides: pages arrive as front/back pairs. */
+    duplex: z.boolean().default(false),
+  })
+  .strict()
+  .refine((value) => value.mode !== 'fixed_pages' || value.pages !== undefined, { message: 'mode "fixed_pages" needs "pages" (pages per document)', path: ['pages'] });
+
 export const profileSchema = z
   .object({
     name: z.string().min(1).max(80).default('Empfang'),
@@ -30,6 +42,10 @@ export const profileSchema = z
     afterIngest: z.enum(['delete', 'keep']).default('delete'),
     /** Drop blank pages (typically the empty backs of duplex scans). Blank pages are always flagged. */
     dropBlankPages: z.boolean().default(false),
+    /** Mailroom profiles: how a batch is split into documents (main/mailroom/flow/split.ts). */
+    separation: separationSchema.default({ mode: 'none', duplex: false }),
+    /** Mailroom profiles: a document assigned by its barcode or cover sheet goes straight to sending. */
+    autoSend: z.boolean().default(false),
     /** Send this profile's documents to this target instead of sending.defaultTarget. */
     sendingTarget: z.string().min(1).max(40).optional(),
   })

@@ -24,6 +24,13 @@ export interface GroupingSettings {
   profileFor(hotFolder: string): Profile;
   /** Title of a new document, e.g. "Scan 25.11.2026 14:03". */
   titleFor?(createdAt: Date): string;
+  /**
+   * Mailroom profiles: splits a batch's processed sources (scan order) into documents, inside the
+   * caller's transaction (main/mailroom/flow). Without it a mailroom batch is grouped like any other.
+   */
+  mailroom?: {
+    split(batchId: string | null, hotFolder: string, profile: Profile, sources: SourceRow[]): string[];
+  };
 }
 
 export class Grouper {
@@ -36,6 +43,11 @@ export class Grouper {
   onSourceProcessed(source: SourceRow): string | null {
     const profile = this.settings.profileFor(source.hot_folder);
     const pages = this.store.pages.forSource(source.id);
+    if (profile.kind === 'mailroom' && this.settings.mailroom) {
+      // A mailroom batch is split when it closes; a file outside any batch is split on its own now.
+      if (source.batch_id) return null;
+      return this.settings.mailroom.split(null, source.hot_folder, profile, [source])[0] ?? null;
+    }
     if (source.batch_id && pages.length === 1 && profile.grouping.rule === 'batch') return null;
     return this.createDocument([source], source.hot_folder, profile, source.batch_id);
   }
@@ -51,12 +63,20 @@ export class Grouper {
         const members = this.store.sources.inBatch(batch.id);
         if (members.some((s) => s.state === 'ingested')) return undefined;
         const loose = members.filter((s) => s.state === 'processed' && !s.document_id).sort(compareScanOrder);
-        const documentId = loose.length ? this.createDocument(loose, batch.hot_folder, this.settings.profileFor(batch.hot_folder), batch.id) : null;
+        const profile = this.settings.profileFor(batch.hot_folder);
+        if (profile.kind === 'mailroom' && this.settings.mailroom) {
+          const documentIds = loose.length ? this.settings.mailroom.split(batch.id, batch.hot_folder, profile, loose) : [];
+          this.store.batches.close(batch.id);
+          this.store.audit.record({ actor: this.settings.actor, action: 'close_batch', subjectType: 'batch', subjectId: batch.id, detail: { files: members.length, documents: documentIds.length } });
+          return documentIds;
+        }
+        const documentId = loose.length ? this.createDocument(loose, batch.hot_folder, profile, batch.id) : null;
         this.store.batches.close(batch.id);
         this.store.audit.record({ actor: this.settings.actor, action: 'close_batch', subjectType: 'batch', subjectId: batch.id, detail: { files: members.length, documentId } });
         return documentId;
       });
-      if (id) created.push(id);
+      if (Array.isArray(id)) created.push(...id);
+      else if (id) created.push(id);
     }
     return created;
   }

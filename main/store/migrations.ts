@@ -213,4 +213,31 @@ export const migrations: Migration[] = [
       CREATE TABLE customer_directory (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  {
+    version: 6,
+    description: 'mailroom: marks read per page, how each batch document was split and assigned, its flags',
+    sql: `
+      -- What the codes reader found on a page (barcodes, separator, cover sheet), stored with the page.
+      CREATE TABLE page_marks (
+        page_id TEXT PRIMARY KEY REFERENCES pages(id) ON DELETE CASCADE,
+        marks_json TEXT,
+        error TEXT,
+        read_ms REAL
+      );
+      -- One row per document made by splitting a mailroom batch.
+      CREATE TABLE mailroom_documents (
+        document_id TEXT PRIMARY KEY REFERENCES documents(id),
+        batch_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        split_reason TEXT NOT NULL,
+        split_at INTEGER NOT NULL,
+        assignment_json TEXT,
+        expected_pages INTEGER,
+        flags_json TEXT NOT NULL DEFAULT '[]',
+        state_after_assembly TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX mailroom_documents_batch ON mailroom_documents(batch_id, seq);
+    `,
+  },
 ];

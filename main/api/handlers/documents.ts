@@ -2,9 +2,12 @@ import { documentOperations, type DocumentSummaryView } from '../../../preload/c
 import type { HandlerTable } from '../handler-types.js';
 import { notFound } from '../errors.js';
 import type { DocumentRow } from '../../store/documents.js';
+import type { Station } from '../../station.js';
+import { flagTextsFor } from '../../mailroom/flow/review.js';
 import { listDocumentPage } from '../../store/document-pages.js';
 
-export function documentSummary(row: DocumentRow): DocumentSummaryView {
+/** `station` adds the mailroom's flags (unknown customer, page-count mismatch, ...) in plain words. */
+export function documentSummary(row: DocumentRow, station?: Pick<Station, 'mailroom'>): DocumentSummaryView {
   return {
     id: row.id,
     state: row.state,
@@ -16,7 +19,7 @@ export function documentSummary(row: DocumentRow): DocumentSummaryView {
     documentType: row.document_type,
     customerId: row.customer_id,
     error: row.error,
-    flags: [],
+    flags: station ? flagTextsFor(station, row) : [],
   };
 }
 
@@ -24,11 +27,11 @@ export const documentHandlers: HandlerTable<typeof documentOperations> = {
   listDocuments: ({ station }, { states, offset, limit, changedSince }) => {
     // Filtered and paged in SQL: the queue asks for one window of up to 10,000+ documents at a time.
     const { rows, total } = listDocumentPage(station.store.db, { states, offset, limit, changedSince });
-    return { items: rows.map(documentSummary), total };
+    return { items: rows.map((row) => documentSummary(row, station)), total };
   },
   getDocument: ({ station }, { id }) => {
     const row = station.store.documents.get(id);
     if (!row) throw notFound('Document', id);
-    return documentSummary(row);
+    return documentSummary(row, station);
   },
 };
