@@ -31,7 +31,7 @@ function QueueRow({ doc, index, active, rowId, language }: { doc: DocumentSummar
       </div>
     );
   }
-  const assigned = [doc.documentType, doc.customerId ? t('queue.customer', { id: doc.customerId }) : null].filter(Boolean).join(' · ');
+
   return (
     <div
       className={'queue-row' + (active ? ' is-active' : '')}
@@ -51,7 +51,10 @@ function QueueRow({ doc, index, active, rowId, language }: { doc: DocumentSummar
           {t('shell.common.pages', { count: doc.pageCount })} · {t('queue.profile', { name: doc.profileName })}
         </span>
       </div>
-      <div className="queue-row-assign">{assigned || <span className="muted">{t('queue.unassigned')}</span>}</div>
+      <div className="queue-row-assign">
+        {doc.customerId ? <span className="queue-row-customer">{t('queue.customer', { id: doc.customerId })}</span> : <span className="muted">{t('queue.unassigned')}</span>}
+        {doc.documentType && <span className="queue-row-type">{doc.documentType}</span>}
+      </div>
       <div className="queue-row-flags">
         {(doc.state === 'processing' || doc.state === 'error') && <span className={`badge badge--${doc.state}`}>{t(`queue.state.${doc.state}`)}</span>}
         {doc.flags.map((flag) => (

@@ -1,0 +1,53 @@
+/** Quarantine in a real browser against browser mode: a bad file shows its reason; discard asks first. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { textFile } from '../fixtures/bad-files.js';
+import { launchBrowser, openStation, screenshot } from './support/browser.js';
+import { dropIntoHotFolder, startBrowserStation, type BrowserStation } from './support/station.js';
+
+let browser: Browser;
+let station: BrowserStation | undefined;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await station?.stop();
+});
+
+describe('quarantine (browser)', () => {
+  it('shows a bad file with its reason in plain words; discard only after confirming', async () => {
+    station = await startBrowserStation();
+    const { page, problems, context } = await openStation(browser, station.url);
+    await page.locator('[data-nav="/quarantine"]').click();
+    await page.locator('[data-empty="quarantine"]').waitFor();
+
+    dropIntoHotFolder(station, 'Brief an das Amt.txt', textFile());
+    const row = page.locator('tr[data-code="text_or_office"]');
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.locator('.cell-name').innerText()).toBe('Brief an das Amt.txt');
+    expect(await row.locator('.cell-reason').innerText()).toContain('Text- oder Office-Datei');
+    await page.locator('[data-nav="/quarantine"] .nav-count', { hasText: '1' }).waitFor();
+    await screenshot(page, 'quarantine-de');
+
+    // Discard asks first; Cancel (which has the focus) keeps the file.
+    await row.locator('[data-action="discard"]').click();
+    const dialog = page.getByRole('dialog', { name: 'Datei endgültig verwerfen?' });
+    await dialog.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-action'))).toBe('cancel');
+    await screenshot(page, 'quarantine-confirm-de');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await row.count()).toBe(1);
+
+    await row.locator('[data-action="discard"]').click();
+    await dialog.locator('[data-action="confirm-discard"]').click();
+    await page.locator('[data-empty="quarantine"]').waitFor();
+    expect(await page.locator('[data-message="ok"]').innerText()).toContain('verworfen');
+    await page.locator('[data-nav="/quarantine"] .nav-count', { hasText: '0' }).waitFor();
+
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
