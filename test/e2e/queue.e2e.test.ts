@@ -49,19 +49,24 @@ describe('queue (browser)', () => {
     await page.locator('[data-nav="/queue/needs_review"] .nav-count', { hasText: '1' }).waitFor();
     await screenshot(page, 'queue-de');
 
-    // The whole way without a mouse: focus the list, Enter opens the document.
+    // The whole way without a mouse: focus the list, Enter opens the document. A scan arriving on
+    // top meanwhile must not move the selection to another document.
     const id = await row.getAttribute('data-document-id');
     await page.locator('.queue-list').focus();
+    dropIntoHotFolder(station, 'scan_0003.jpg', await renderPageFile({ seed: 3, dpi: 100 }, 'jpeg'));
+    await page.locator('.queue-row[data-document-id]').nth(1).waitFor({ timeout: 30_000 });
+    expect(await page.locator('.queue-row[data-document-id]').first().getAttribute('data-document-id')).not.toBe(id);
+    expect(await page.locator('.queue-row[aria-selected="true"]').getAttribute('data-document-id')).toBe(id);
     await page.keyboard.press('Enter');
     await page.waitForFunction((expected) => location.hash === `#/document/${expected}`, id);
     await page.goBack();
-    await page.locator('.queue-row[data-document-id]').first().waitFor();
+    await page.locator('.queue-row[data-document-id]').nth(1).waitFor();
 
     // English on request, kept across a reload.
     await page.locator('[data-action="settings"]').click();
     await page.getByLabel('English').check();
     await page.locator('nav').getByText('New / to review').waitFor();
-    expect(await page.locator('.queue-row').first().innerText()).toContain('2 pages');
+    expect(await page.locator(`.queue-row[data-document-id="${id}"]`).innerText()).toContain('2 pages');
     await page.reload();
     await page.locator('nav').getByText('New / to review').waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('en');

@@ -93,6 +93,21 @@ function QueueList({ view, data }: { view: QueueViewId; data: PagedDocuments }) 
     if (total > 0) data.ensure(first, last);
   }, [first, last, total, data.ensure]);
 
+  // The selection follows its document, not its row number: a scan arriving on top must never make
+  // Enter open a different document than the one highlighted.
+  const activeId = useRef<string | null>(null);
+  useEffect(() => {
+    const here = data.at(active);
+    if (activeId.current && here?.id !== activeId.current) {
+      const moved = data.indexOf(activeId.current);
+      if (moved >= 0) {
+        setActive(moved);
+        return;
+      }
+    }
+    if (here) activeId.current = here.id;
+  }, [data.version, active, data]);
+
   // The list shrank (documents moved on): keep the selection inside it.
   useEffect(() => {
     if (active > 0 && active >= total) setActive(Math.max(0, total - 1));
@@ -100,6 +115,7 @@ function QueueList({ view, data }: { view: QueueViewId; data: PagedDocuments }) 
 
   const move = (to: number) => {
     const next = Math.max(0, Math.min(total - 1, to));
+    activeId.current = data.at(next)?.id ?? null;
     setActive(next);
     virtualizer.scrollToIndex(next, { align: 'auto' });
   };
@@ -161,7 +177,7 @@ function QueueList({ view, data }: { view: QueueViewId; data: PagedDocuments }) 
       >
         <div className="queue-list-inner" style={{ height: virtualizer.getTotalSize() }}>
           {items.map((item) => (
-            <div key={item.key} className="queue-row-slot" style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }} onMouseDown={() => setActive(item.index)}>
+            <div key={item.key} className="queue-row-slot" style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }} onMouseDown={() => { activeId.current = data.at(item.index)?.id ?? null; setActive(item.index); }}>
               <QueueRow doc={data.at(item.index)} index={item.index} active={item.index === active} rowId={rowId(item.index)} language={i18n.language} />
             </div>
           ))}

@@ -15,6 +15,8 @@ export interface PagedDocuments {
   total: number | undefined;
   /** The document at this index if its page is loaded. */
   at: (index: number) => DocumentSummaryView | undefined;
+  /** Where a document sits among the loaded rows, or -1. */
+  indexOf: (id: string) => number;
   /** Asks for the pages covering [first, last] (visible rows) if they are not loaded. */
   ensure: (first: number, last: number) => void;
   error: StationError | undefined;
@@ -113,5 +115,12 @@ export function usePagedDocuments(view: QueueViewId): PagedDocuments {
   });
 
   const at = useCallback((index: number) => pages.current.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE], []);
-  return { total, at, ensure, error, version };
+  const indexOf = useCallback((id: string) => {
+    for (const [page, items] of pages.current) {
+      const i = items.findIndex((doc) => doc.id === id);
+      if (i >= 0) return page * PAGE_SIZE + i;
+    }
+    return -1;
+  }, []);
+  return { total, at, indexOf, ensure, error, version };
 }
