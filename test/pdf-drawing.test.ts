@@ -1,7 +1,8 @@
 /**
  * Scanner JPEGs straightened by how the PDF draws them: the bytes go in untouched and the page's
  * content stream turns them. Checked on what poppler renders: the page is straight (our own skew
- * detector on the rendering), upright, A4, and the scanner's dark border is hidden.
+ * detector on the rendering), upright, A4, and the scanner's dark border is hidden. Text pages that
+ * become 1-bit are thresholded unturned and drawn turned the same way.
  */
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
@@ -105,9 +106,24 @@ describe('a turned scanner JPEG kept byte for byte', () => {
     expect(image.data[3 * image.width + 3]).toBe(255);
 
     // The other way: pixels turned and re-encoded, no drawing.
-    const resampled = await clean('rand-pixel.jpg', jpeg, { ...grey, turnJpegInPdf: false });
+    const resampled = await clean('rand-pixel.jpg', jpeg, { ...grey, turnInPdf: false });
     expect(resampled.passthrough).toBe(false);
     expect(resampled.encoded.drawing).toBeUndefined();
+  });
+});
+
+describe('a turned text page that becomes 1-bit', () => {
+  it('is thresholded unturned and drawn straight: poppler shows a straight, upright A4 page', async () => {
+    const cleaned = await clean('text-quer.jpg', await letterJpeg(3.5, 2, 11), { ...grey, colourMode: 'auto' });
+    expect(cleaned.colourMode).toBe('bw');
+    expect(cleaned.encoded.format).toBe('g4tiff');
+    expect(cleaned.passthrough).toBe(false);
+    expect(cleaned.encoded.drawing?.turnDegrees).toBeCloseTo(180 + 3.5, 1);
+    const { image } = await rendered(cleaned);
+    expect([image.width, image.height]).toEqual(A4_AT_RENDER);
+    expect(Math.abs(measureSkew(image, RENDER_DPI).angleDegrees)).toBeLessThan(0.1);
+    const orientation = detectOrientation(image, RENDER_DPI);
+    expect([orientation.reliable, orientation.turnQuarters]).toEqual([true, 0]);
   });
 });
 

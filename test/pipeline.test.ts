@@ -45,6 +45,11 @@ async function decodeOutput(encoded: { data: Buffer; format: string }): Promise<
   return { data, width: info.width, height: info.height };
 }
 
+/** The upright page the PDF shows: the drawing's page when the image is drawn turned. */
+function pageSize(encoded: { width: number; height: number; drawing?: { pageWidth: number; pageHeight: number } }): number[] {
+  return encoded.drawing ? [encoded.drawing.pageWidth, encoded.drawing.pageHeight] : [encoded.width, encoded.height];
+}
+
 describe('page clean-up', () => {
   it('turns an upside-down, skewed text page upright and straight, as a small 1-bit page', async () => {
     const cleaned = await cleanFile('kopfueber.jpg', await turnedPage(2.5, 2));
@@ -53,7 +58,7 @@ describe('page clean-up', () => {
     expect(cleaned.rotatedDegrees).toBeCloseTo(2.5, 1);
     expect(cleaned.colourMode).toBe('bw');
     expect(cleaned.encoded.format).toBe('g4tiff');
-    expect([cleaned.encoded.width, cleaned.encoded.height]).toEqual([1654, 2339]);
+    expect(pageSize(cleaned.encoded)).toEqual([1654, 2339]);
     expect(cleaned.encoded.data.length).toBeLessThan(60_000);
   });
 
@@ -68,7 +73,9 @@ describe('page clean-up', () => {
     expect(cleaned.turnQuarters).toBe(expected);
     expect(cleaned.record.orientation.reliable).toBe(true);
     expect(cleaned.rotatedDegrees).toBeCloseTo(angle, 1);
-    expect([cleaned.encoded.width, cleaned.encoded.height]).toEqual([1654, 2339]);
+    expect(pageSize(cleaned.encoded)).toEqual([1654, 2339]);
+    // The turn is the PDF's: the image keeps the scan's own size (portrait content on a landscape scan).
+    expect(cleaned.encoded.drawing?.turnDegrees).toBeCloseTo(expected * 90 + angle, 1);
   });
 
   it('keeps colour where there is real colour, and grey for a photo', async () => {

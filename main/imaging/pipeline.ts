@@ -2,8 +2,8 @@
  * The clean-up of one page. Everything is decided on a small copy (~100 dpi): dark borders,
  * orientation, skew, blank, colour mode. Then the scanner's JPEG is kept byte for byte when nothing
  * needs to change or when the PDF can straighten it by how it draws it (a turn, a clip to the
- * paper), or the page is decoded once at full resolution, its border whitened, turned
- * once (quarter turns and skew together), and encoded: 1-bit G4 after an adaptive threshold for
+ * paper), or the page is decoded once at full resolution, its border whitened, and encoded
+ * (turned by the PDF's drawing, or in pixels once, quarter turns and skew together, on request): 1-bit G4 after an adaptive threshold for
  * black-and-white, JPEG on a whitened paper background for grey and colour.
  */
 import sharp, { type Sharp } from 'sharp';
@@ -25,10 +25,11 @@ export interface CleanOptions {
   minSkewDegrees: number;
   maxSkewDegrees: number;
   /**
-   * A scanner JPEG that stays grey or colour is straightened (turned, border hidden) by how the
-   * PDF draws it, its bytes untouched (default); false: its pixels are turned and re-encoded.
+   * Pages are turned by how the PDF draws them (default): a scanner JPEG that stays grey or colour
+   * keeps its bytes (its border hidden by a clip), other pages are cleaned and encoded unturned.
+   * False: the pixels are turned at full resolution and re-encoded.
    */
-  turnJpegInPdf?: boolean;
+  turnInPdf?: boolean;
 }
 
 /** What the clean-up did to a page, kept per page so staff can see and undo it. */
@@ -127,23 +128,27 @@ export async function cleanPage(page: SourcePage, options: CleanOptions): Promis
   // A scanner JPEG that stays grey or colour keeps its bytes: a turn or a border becomes part of
   // how the PDF draws it (see PageDrawing), not a decode, resample and re-encode of the page.
   const keepsJpeg = page.jpegPassthrough && page.input.kind === 'encoded' && colourMode !== 'bw' && !inferred;
-  const unchanged = turn === 0 && turnQuarters === 0 && !border;
-  if (keepsJpeg && (unchanged || options.turnJpegInPdf !== false)) {
+  const turned = turn !== 0 || turnQuarters !== 0;
+  const turnInPdf = options.turnInPdf !== false;
+  const drawing = (paper: PaperBox | null): PageDrawing => {
+    const sideways = turnQuarters % 2 === 1;
+    return { turnDegrees: turnQuarters * 90 + turn, pageWidth: sideways ? page.height : page.width, pageHeight: sideways ? page.width : page.height, paper };
+  };
+  if (keepsJpeg && ((!turned && !border) || turnInPdf)) {
     const encoded = passthroughJpeg((page.input as { data: Buffer }).data, page.width, page.height, dpi);
-    if (!unchanged) {
-      const sideways = turnQuarters % 2 === 1;
-      record.drawing = {
-        turnDegrees: turnQuarters * 90 + turn,
-        pageWidth: sideways ? page.height : page.width,
-        pageHeight: sideways ? page.width : page.height,
-        paper: fullBorder,
-      };
-      encoded.drawing = record.drawing;
-    }
+    if (turned || border) encoded.drawing = record.drawing = drawing(fullBorder);
     return { ...base, record, encoded, passthrough: true };
   }
 
-  const full = await renderFull(page, { border: fullBorder, turnQuarters, turn, colour: colourMode === 'colour' });
+  // Cleaned pixels: the border is whitened in them; the turn is the PDF's when turnInPdf (1-bit
+  // pages then skip a full-resolution resample that costs more than decode and threshold together).
+  const full = await renderFull(page, {
+    border: fullBorder,
+    turnQuarters: turnInPdf ? 0 : turnQuarters,
+    turn: turnInPdf ? 0 : turn,
+    colour: colourMode === 'colour',
+    greySource,
+  });
   let encoded: EncodedPage;
   if (colourMode === 'bw') {
     const bits = binarizeAdaptive({ data: full.data, width: full.width, height: full.height }, dpi);
@@ -153,6 +158,7 @@ export async function cleanPage(page: SourcePage, options: CleanOptions): Promis
     record.paperLevels = whitenPaper(full);
     encoded = await encodeJpeg(full, dpi, options.jpegQuality);
   }
+  if (turnInPdf && turned) encoded.drawing = record.drawing = drawing(null);
   return { ...base, record, encoded, passthrough: false };
 }
 
@@ -188,6 +194,8 @@ interface RenderPlan {
   /** Skew correction, degrees clockwise. */
   turn: number;
   colour: boolean;
+  /** The source holds no colour channels (a grey scan): libvips' grey conversion is then free. */
+  greySource: boolean;
 }
 
 /**
@@ -196,7 +204,11 @@ interface RenderPlan {
  */
 async function renderFull(page: SourcePage, plan: RenderPlan): Promise<RawImage> {
   const space = plan.colour ? 'srgb' : 'b-w';
-  let image = await decodeScan(openPageImage(page, { failOn: 'warning' }).flatten({ background: '#ffffff' }).toColourspace(space));
+  // A colour file for a grey page: libvips' exact (linear-light) grey conversion of a 300 dpi page
+  // costs about as much as the decode itself; the weighted sum the analysis uses costs a third.
+  const viaRgb = !plan.colour && !plan.greySource;
+  let image = await decodeScan(openPageImage(page, { failOn: 'warning' }).flatten({ background: '#ffffff' }).toColourspace(viaRgb ? 'srgb' : space));
+  if (viaRgb) image = luminance(image);
   if (plan.border) whitenOutside(image, plan.border);
   const angle = plan.turnQuarters * 90 + plan.turn;
   if (angle === 0) return image;
@@ -216,6 +228,16 @@ async function renderFull(page: SourcePage, plan: RenderPlan): Promise<RawImage>
       .toColourspace(space),
   );
   return image;
+}
+
+/** Grey from sRGB with the analysis' weights (0.30, 0.59, 0.11 in 1/256ths). */
+function luminance(image: RawImage): RawImage {
+  const { data, width, height, channels } = image;
+  if (channels < 3) return image;
+  const rgb = new Uint8Array(data.buffer, data.byteOffset, data.length);
+  const grey = Buffer.allocUnsafe(width * height);
+  for (let i = 0, p = 0; i < grey.length; i++, p += channels) grey[i] = (rgb[p] * 77 + rgb[p + 1] * 150 + rgb[p + 2] * 29) >> 8;
+  return { data: grey, width, height, channels: 1 };
 }
 
 /** The scan's pixels could not be decoded: bad input, unlike any other failure, which is the station's. */
