@@ -12,6 +12,8 @@ export interface DocumentPageQuery {
   limit: number;
   /** ISO instant: only documents whose updated_at is at or after it. */
   changedSince?: string;
+  /** 'created' (default): newest first by creation; 'changed': most recently changed first. */
+  order?: 'created' | 'changed';
 }
 
 export function listDocumentPage(db: Db, query: DocumentPageQuery): { rows: DocumentRow[]; total: number } {
@@ -29,7 +31,8 @@ export function listDocumentPage(db: Db, query: DocumentPageQuery): { rows: Docu
   }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const total = (statement(db, `SELECT COUNT(*) AS n FROM documents ${clause}`).get(...params) as { n: number }).n;
-  const rows = statement(db, `SELECT * FROM documents ${clause} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`)
+  const orderBy = query.order === 'changed' ? 'updated_at DESC, id DESC' : 'created_at DESC, id DESC';
+  const rows = statement(db, `SELECT * FROM documents ${clause} ORDER BY ${orderBy} LIMIT ? OFFSET ?`)
     .all(...params, query.limit, query.offset) as DocumentRow[];
   return { rows, total };
 }

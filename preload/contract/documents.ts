@@ -29,6 +29,8 @@ export const documentOperations = {
       limit: z.number().int().min(1).max(1000).default(200),
       /** Only documents last changed at or after this instant (the queue's "sent today"). */
       changedSince: z.iso.datetime({ offset: true }).optional(),
+      /** 'created' (default): newest scan first; 'changed': last changed first (the status bar's "last sent"). */
+      order: z.enum(['created', 'changed']).default('created'),
     }),
   ),
   getDocument: operation<DocumentSummaryView>()(z.strictObject({ id: documentId })),

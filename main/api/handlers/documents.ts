@@ -24,9 +24,9 @@ export function documentSummary(row: DocumentRow, station?: Pick<Station, 'mailr
 }
 
 export const documentHandlers: HandlerTable<typeof documentOperations> = {
-  listDocuments: ({ station }, { states, offset, limit, changedSince }) => {
+  listDocuments: ({ station }, { states, offset, limit, changedSince, order }) => {
     // Filtered and paged in SQL: the queue asks for one window of up to 10,000+ documents at a time.
-    const { rows, total } = listDocumentPage(station.store.db, { states, offset, limit, changedSince });
+    const { rows, total } = listDocumentPage(station.store.db, { states, offset, limit, changedSince, order });
     return { items: rows.map((row) => documentSummary(row, station)), total };
   },
   getDocument: ({ station }, { id }) => {

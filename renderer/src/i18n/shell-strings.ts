@@ -31,6 +31,9 @@ export const shellStrings = {
       timeLeft: 'noch ca. {{time}}',
       seconds: '{{count}} s',
       minutes: '{{count}} min',
+      lastSent: 'Zuletzt gesendet: {{time}}',
+      folderWatching: 'Ordner „{{name}}“: überwacht',
+      folderNotWatching: 'Ordner „{{name}}“: nicht überwacht',
     },
     settings: {
       button: 'Einstellungen',
@@ -81,6 +84,9 @@ export const shellStrings = {
       timeLeft: 'about {{time}} left',
       seconds: '{{count}} s',
       minutes: '{{count}} min',
+      lastSent: 'Last sent: {{time}}',
+      folderWatching: 'Folder “{{name}}”: watched',
+      folderNotWatching: 'Folder “{{name}}”: not watched',
     },
     settings: {
       button: 'Settings',

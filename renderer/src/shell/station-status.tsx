@@ -15,13 +15,15 @@ export interface StationStatusState {
   status: StationStatusView | undefined;
   /** Documents uploaded since local midnight. */
   sentToday: number | undefined;
+  /** When the last document was sent (ISO), if any is still on record. */
+  lastSentAt: string | undefined;
   progress: ProgressEvent | undefined;
   sending: SendingEvent | undefined;
   /** False when the station itself cannot be reached. */
   connected: boolean;
 }
 
-const StatusContext = createContext<StationStatusState>({ status: undefined, sentToday: undefined, progress: undefined, sending: undefined, connected: true });
+const StatusContext = createContext<StationStatusState>({ status: undefined, sentToday: undefined, lastSentAt: undefined, progress: undefined, sending: undefined, connected: true });
 
 export function startOfToday(now = new Date()): string {
   return new Date(now.getFullYear(), now.getMonth(), now.getDate()).toISOString();
@@ -34,14 +36,21 @@ export function StationStatusProvider({ children }: { children: ReactNode }) {
   const status = useStationQuery('getStatus', {}, [], { events: statusEvents });
   const today = startOfToday();
   const sent = useStationQuery('listDocuments', { states: ['uploaded'], changedSince: today, limit: 1 }, [today], { events: statusEvents });
+  const lastSent = useStationQuery('listDocuments', { states: ['uploaded', 'purged'], order: 'changed', limit: 1 }, [], { events: statusEvents });
+  // The sending status as it is now; afterwards 'sending' events keep it current.
+  const sendingNow = useStationQuery('getSendingStatus', {}, [], { events: [] });
   useStationEvents((event) => {
     if (event.type === 'progress') setProgress(event);
     else if (event.type === 'sending') setSending(event);
   });
   const connected = status.error?.code !== 'offline';
+  const initialSending = sendingNow.data;
+  const currentSending: SendingEvent | undefined =
+    sending ?? (initialSending ? { type: 'sending', online: initialSending.online, paused: initialSending.paused, active: initialSending.active, waiting: initialSending.waiting } : undefined);
+  const lastSentAt = lastSent.data?.items[0]?.updatedAt;
   const value = useMemo(
-    () => ({ status: status.data, sentToday: sent.data?.total, progress, sending, connected }),
-    [status.data, sent.data, progress, sending, connected],
+    () => ({ status: status.data, sentToday: sent.data?.total, lastSentAt, progress, sending: currentSending, connected }),
+    [status.data, sent.data, lastSentAt, progress, currentSending, connected],
   );
   return <StatusContext.Provider value={value}>{children}</StatusContext.Provider>;
 }

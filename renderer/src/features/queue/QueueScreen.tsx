@@ -10,6 +10,7 @@ import { errorText } from '../../i18n';
 import { href, navigate, type ScreenDefinition, type ScreenProps } from '../../routes';
 import { isQueueView, type QueueViewId } from './queue-views';
 import { usePagedDocuments, type PagedDocuments } from './usePagedDocuments';
+import { useStationStatus } from '../../shell/station-status';
 
 const ROW_HEIGHT = 64;
 
@@ -212,9 +213,23 @@ function QueueView({ view }: { view: QueueViewId }) {
             {t('queue.count', { count: data.total })}
           </span>
         )}
+        {view === 'needs_review' && <BatchProgress />}
       </header>
       <QueueList view={view} data={data} />
     </section>
+  );
+}
+
+/** While scans are being processed: how far, beside the title of the view they will land in. */
+function BatchProgress() {
+  const { t } = useTranslation();
+  const { progress } = useStationStatus();
+  if (!progress || progress.pagesTotal <= progress.pagesDone) return null;
+  return (
+    <span className="queue-progress" data-progress={`${progress.pagesDone}/${progress.pagesTotal}`}>
+      <progress max={progress.pagesTotal} value={progress.pagesDone} aria-label={t('queue.progressLabel')} />
+      {t('queue.progress', { done: progress.pagesDone, total: progress.pagesTotal })}
+    </span>
   );
 }
 

@@ -13,6 +13,8 @@ export const queueStrings = {
     count_other: '{{count}} Dokumente',
     listLabel: 'Dokumente: {{view}}',
     keyboardHint: 'Pfeiltasten wählen, Eingabe öffnet das Dokument.',
+    progress: 'Neue Scans: {{done}} von {{total}} Seiten verarbeitet',
+    progressLabel: 'Fortschritt der Verarbeitung',
     empty: {
       needs_review: 'Keine neuen Dokumente. Legen Sie Papier in den Scanner: neue Scans erscheinen hier von selbst.',
       ready: 'Nichts bereit. Prüfen Sie neue Dokumente und ordnen Sie sie einer Kundin oder einem Kunden zu.',
@@ -52,6 +54,8 @@ export const queueStrings = {
     count_other: '{{count}} documents',
     listLabel: 'Documents: {{view}}',
     keyboardHint: 'Arrow keys select, Enter opens the document.',
+    progress: 'New scans: {{done}} of {{total}} pages processed',
+    progressLabel: 'Processing progress',
     empty: {
       needs_review: 'No new documents. Put paper in the scanner: new scans show up here by themselves.',
       ready: 'Nothing ready. Review new documents and assign them to a customer.',
