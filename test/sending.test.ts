@@ -4,7 +4,7 @@
  * middle of the body, storing but dropping the reply), every document ends up on the server exactly
  * once (counted by idempotency key), with our checksum, and the station shows it 'uploaded'.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,7 +13,7 @@ import { parseConfig } from '../main/config/schema.js';
 import { createStation, type Station } from '../main/station.js';
 import { dispatch } from '../main/api/dispatch.js';
 import { startReceiver } from '../main/receiver/app.js';
-import { buildTemplate, copyTemplate, queueDocuments, TEST_STAFF } from './support/receiver-documents.js';
+import { sharedTemplate, copyTemplate, firstDocuments, queueDocuments, TEST_STAFF } from './support/receiver-documents.js';
 import { startFaultyReceiver, type Fault, type FaultyReceiver } from './support/receiver-faults.js';
 import { waitFor } from './support/station-process.js';
 
@@ -22,12 +22,11 @@ let template = '';
 const cleanups: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
-  template = await buildTemplate(4);
+  template = await sharedTemplate();
 });
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-afterAll(() => fs.rmSync(path.dirname(template), { recursive: true, force: true }));
 
 function restStation(url: string, extra: Record<string, unknown> = {}): Station {
   const dataDir = copyTemplate(template);
@@ -96,7 +95,7 @@ describe('sending over REST with faults', () => {
     it(`delivers every document exactly once when the server ${fault === 'stall' ? 'stalls past the timeout' : fault === 'reset' ? 'resets mid-body' : fault === 'drop_reply' ? 'stores but drops the reply' : `answers ${fault}`} (${times}x per document)`, async () => {
       const server = await receiver((_key, nth) => (nth <= times ? fault : 'none'), { stallMs: TIMEOUT_MS * 2 });
       const station = restStation(server.url);
-      const ids = queueDocuments(station);
+      const ids = queueDocuments(station, firstDocuments(station, 4));
       await station.start();
       await allUploaded(station, ids);
       expectExactlyOnce(station, server, ids);
@@ -175,7 +174,7 @@ describe('sending over REST with faults', () => {
     station.on('problem', (p) => problems.push(p.message));
     station.on('ui', (e) => events.push(e));
     expect(await dispatch({ station, actor: TEST_STAFF }, 'pauseSending', {})).toMatchObject({ ok: true, value: { paused: true } });
-    const ids = queueDocuments(station);
+    const ids = queueDocuments(station, firstDocuments(station, 4));
     await station.start();
     await new Promise((resolve) => setTimeout(resolve, 1_200));
     expect(real.app.store.keys()).toEqual([]);

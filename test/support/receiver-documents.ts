@@ -10,6 +10,7 @@ import { createStation, type Station } from '../../main/station.js';
 import { renderPageFile } from '../fixtures/pages.js';
 import { waitFor } from './station-process.js';
 
+
 export const TEST_STAFF = 'test.user';
 
 /** A data folder holding `count` finished single-page documents ('needs_review'), built by the station. */
@@ -40,6 +41,35 @@ export async function buildTemplate(count: number, prefix = 'intake-send-templat
   return dataDir;
 }
 
+/**
+ * One template per test run (keyed by the vitest process), shared by the sending test files: the
+ * first file builds it under a lock folder, the others wait for its "ready" mark.
+ */
+export async function sharedTemplate(count = 30): Promise<string> {
+  const base = path.join(os.tmpdir(), `intake-send-template-${process.ppid}-${count}`);
+  const lock = `${base}.lock`;
+  for (;;) {
+    if (fs.existsSync(path.join(base, 'ready'))) return path.join(base, 'template');
+    try {
+      fs.mkdirSync(lock);
+    } catch {
+      // A builder that died leaves its lock: taken over after two minutes.
+      const since = fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - since > 120_000) fs.rmSync(lock, { recursive: true, force: true });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      continue;
+    }
+    try {
+      const built = await buildTemplate(count);
+      fs.rmSync(base, { recursive: true, force: true });
+      fs.renameSync(path.dirname(built), base);
+      fs.writeFileSync(path.join(base, 'ready'), '');
+    } finally {
+      fs.rmSync(lock, { recursive: true, force: true });
+    }
+  }
+}
+
 /** A fresh copy of the template for one scenario. */
 export function copyTemplate(template: string): string {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'intake-send-'));
@@ -62,6 +92,11 @@ export function queueDocuments(station: Station, ids?: string[]): string[] {
     });
   }
   return chosen;
+}
+
+/** The first `count` documents waiting for review (sorted by id): a scenario's share of the template. */
+export function firstDocuments(station: Station, count: number): string[] {
+  return station.store.documents.list('needs_review').map((d) => d.id).sort().slice(0, count);
 }
 
 /** Ids of all documents in the store (any state), sorted. */
