@@ -84,7 +84,7 @@ describe('queue (browser)', () => {
 
     await page.locator('.screen-count[data-count="10000"]').waitFor();
     await page.locator(`.queue-row[data-document-id="${ids[0]}"]`).waitFor();
-    expect(await page.locator('[data-nav="/queue/needs_review"] .nav-count').innerText()).toBe('10000');
+    expect(await page.locator('[data-nav="/queue/needs_review"] .nav-count').innerText()).toBe('10.000');
     const rowsAtTop = await page.locator('.queue-row').count();
     expect(rowsAtTop).toBeGreaterThan(5);
     expect(rowsAtTop).toBeLessThan(60);

@@ -48,3 +48,8 @@ export function errorText(t: TFunction, error: { code: string; message?: string 
 }
 
 export type { Language };
+
+/** A count as people read it in the current language (10.000 / 10,000). */
+export function formatCount(value: number): string {
+  return new Intl.NumberFormat(currentLanguage() === 'en' ? 'en-GB' : 'de-DE').format(value);
+}

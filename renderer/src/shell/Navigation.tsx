@@ -1,6 +1,7 @@
 /** Left navigation: the queue states with live counts, quarantine, then registered screens. */
 import { useTranslation } from 'react-i18next';
 import type { NavItem } from '../routes';
+import { formatCount } from '../i18n';
 import { useStationStatus } from './station-status';
 import { queueViews, type QueueViewId } from '../features/queue/queue-views';
 
@@ -17,7 +18,7 @@ function NavLink({ path, label, count, current, tone }: { path: string; label: s
         <span className="nav-label">{label}</span>
         {count !== undefined && (
           <span className={'nav-count' + (tone && count > 0 ? ` nav-count--${tone}` : '')} aria-label={t('shell.nav.countLabel', { count })}>
-            {count}
+            {formatCount(count)}
           </span>
         )}
       </a>

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { QuarantineItemView } from '../../../../preload/contract/quarantine';
-import { errorText } from '../../i18n';
+import { errorText, formatCount } from '../../i18n';
 import i18next from 'i18next';
 import { callStation, useStationQuery, type StationError } from '../../hooks/useStation';
 import type { ScreenDefinition } from '../../routes';
@@ -110,7 +110,7 @@ export function QuarantineScreen() {
         <h1 id="quarantine-title">{t('quarantine.title')}</h1>
         {list.data && (
           <span className="screen-count" data-count={list.data.total}>
-            {t('quarantine.count', { count: list.data.total })}
+            {t('quarantine.count', { count: list.data.total, n: formatCount(list.data.total) })}
           </span>
         )}
       </header>

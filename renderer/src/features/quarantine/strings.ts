@@ -3,8 +3,8 @@ export const quarantineStrings = {
   de: {
     title: 'Quarantäne',
     intro: 'Dateien, aus denen kein Dokument werden konnte. Das Original ist unverändert aufbewahrt.',
-    count_one: '{{count}} Datei',
-    count_other: '{{count}} Dateien',
+    count_one: '{{n}} Datei',
+    count_other: '{{n}} Dateien',
     empty: 'Die Quarantäne ist leer. Fehlerhafte Scans landen hier, damit nichts verloren geht.',
     listLabel: 'Dateien in Quarantäne',
     column: { name: 'Originalname', reason: 'Grund', when: 'Wann', actions: 'Aktionen' },
@@ -39,8 +39,8 @@ export const quarantineStrings = {
   en: {
     title: 'Quarantine',
     intro: 'Files that could not become a document. The original is kept unchanged.',
-    count_one: '{{count}} file',
-    count_other: '{{count}} files',
+    count_one: '{{n}} file',
+    count_other: '{{n}} files',
     empty: 'Quarantine is empty. Broken scans land here so that nothing gets lost.',
     listLabel: 'Files in quarantine',
     column: { name: 'Original name', reason: 'Reason', when: 'When', actions: 'Actions' },

@@ -6,8 +6,8 @@ import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { DocumentSummaryView } from '../../../../preload/contract/documents';
-import { errorText } from '../../i18n';
-import { href, navigate, type ScreenDefinition, type ScreenProps } from '../../routes';
+import { errorText, formatCount } from '../../i18n';
+import { navigate, type ScreenDefinition, type ScreenProps } from '../../routes';
 import { isQueueView, type QueueViewId } from './queue-views';
 import { usePagedDocuments, type PagedDocuments } from './usePagedDocuments';
 import { useStationStatus } from '../../shell/station-status';
@@ -45,9 +45,8 @@ function QueueRow({ doc, index, active, rowId, language }: { doc: DocumentSummar
       onClick={() => navigate(`/document/${encodeURIComponent(doc.id)}`)}
     >
       <div className="queue-row-main">
-        <a className="queue-row-title" href={href('document', doc.id)} tabIndex={-1}>
-          {doc.title}
-        </a>
+        {/* No link inside an option (nested interactive content): the row itself opens the document. */}
+        <span className="queue-row-title">{doc.title}</span>
         <span className="queue-row-meta">
           {t('shell.common.pages', { count: doc.pageCount })} · {t('queue.profile', { name: doc.profileName })}
         </span>
@@ -210,7 +209,7 @@ function QueueView({ view }: { view: QueueViewId }) {
         <h1 id="queue-title">{t(`queue.title.${view}`)}</h1>
         {data.total !== undefined && (
           <span className="screen-count" data-count={data.total} aria-live="polite">
-            {t('queue.count', { count: data.total })}
+            {t('queue.count', { count: data.total, n: formatCount(data.total) })}
           </span>
         )}
         {view === 'needs_review' && <BatchProgress />}
