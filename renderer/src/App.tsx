@@ -11,15 +11,17 @@ import { StatusBar } from './shell/StatusBar';
 import { StationStatusProvider } from './shell/station-status';
 import { queueScreens } from './features/queue/QueueScreen';
 import { quarantineScreens } from './features/quarantine/QuarantineScreen';
+import { batchReviewScreens } from './features/batch-review/BatchReviewScreen';
 
 /** Every screen, first match wins. Add yours here (see renderer/README.md). */
 export const screens: ScreenDefinition[] = [
   ...queueScreens,
   ...quarantineScreens,
+  ...batchReviewScreens,
 ];
 
 /** Extra entries in the left navigation, below the queue states. */
-export const navItems: NavItem[] = [];
+export const navItems: NavItem[] = [{ path: '/batches', labelKey: 'batchReview.nav' }];
 
 function NotFound() {
   const { t } = useTranslation();

@@ -7,6 +7,7 @@ import { errorStrings } from './error-strings';
 import { shellStrings } from './shell-strings';
 import { queueStrings } from '../features/queue/strings';
 import { quarantineStrings } from '../features/quarantine/strings';
+import { batchReviewStrings } from '../features/batch-review/strings';
 
 export type StringTree = { [key: string]: string | StringTree };
 export interface AreaStrings {
@@ -19,6 +20,7 @@ const areas: Record<string, AreaStrings> = {
   errors: errorStrings,
   queue: queueStrings,
   quarantine: quarantineStrings,
+  batchReview: batchReviewStrings,
 };
 
 export const languages = ['de', 'en'] as const;
