@@ -1,5 +1,6 @@
 /** Quarantine in a real browser against browser mode: a bad file shows its reason; discard asks first. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { textFile } from '../fixtures/bad-files.js';
 import { launchBrowser, openStation, screenshot } from './support/browser.js';
@@ -17,7 +18,7 @@ afterAll(async () => {
 });
 
 describe('quarantine (browser)', () => {
-  it('shows a bad file with its reason in plain words; discard only after confirming', async () => {
+  it('shows a bad file with its reason in plain words; download, retry, and discard only after confirming', async () => {
     station = await startBrowserStation();
     const { page, problems, context } = await openStation(browser, station.url);
     await page.locator('[data-nav="/quarantine"]').click();
@@ -30,6 +31,21 @@ describe('quarantine (browser)', () => {
     expect(await row.locator('.cell-reason').innerText()).toContain('Text- oder Office-Datei');
     await page.locator('[data-nav="/quarantine"] .nav-count', { hasText: '1' }).waitFor();
     await screenshot(page, 'quarantine-de');
+
+    // The kept original can be downloaded, byte for byte.
+    const [download] = await Promise.all([page.waitForEvent('download'), row.locator('[data-action="download"]').click()]);
+    expect(download.suggestedFilename()).toBe('Brief an das Amt.txt');
+    expect(fs.readFileSync((await download.path())!).equals(textFile())).toBe(true);
+
+    // Retry: the file goes through processing again and, still not a scan, comes back as a new entry.
+    const before = await row.getAttribute('data-source-id');
+    await row.locator('[data-action="retry"]').click();
+    expect(await page.locator('[data-message="ok"]').innerText()).toContain('erneut verarbeitet');
+    await page.waitForFunction((old) => {
+      const again = document.querySelector('tr[data-code="text_or_office"]');
+      return again !== null && again.getAttribute('data-source-id') !== old;
+    }, before, { timeout: 30_000 });
+    expect(await page.locator('tbody tr').count()).toBe(1);
 
     // Discard asks first; Cancel (which has the focus) keeps the file.
     await row.locator('[data-action="discard"]').click();
