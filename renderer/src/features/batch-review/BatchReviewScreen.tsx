@@ -208,7 +208,7 @@ export function BatchReviewScreen({ params }: ScreenProps) {
         </span>
         <span style={{ marginLeft: 'auto', display: 'flex', gap: 8 }}>
           <a className="button button--quiet" href="#/batches">{t('batchReview.back')}</a>
-          <button type="button" className="button button--primary" onClick={() => void sendBatch()} disabled={sending || readyCount === 0} aria-keyshortcuts="Alt+S" data-action="send-batch">
+          <button type="button" className="button" onClick={() => void sendBatch()} disabled={sending || readyCount === 0} aria-keyshortcuts="Alt+S" data-action="send-batch">
             {sending ? t('batchReview.sending') : t('batchReview.send')}
           </button>
         </span>

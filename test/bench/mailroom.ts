@@ -1,0 +1,156 @@
+/**
+ * `npm run bench -- mailroom [--pages N] [--quick]`: a generated mailroom batch (default 500 pages:
+ * duplex letters with blank backs, every separator kind, cover sheets for known and unknown
+ * customers, barcodes on first pages, 200 dpi pages, skew up to 5°, upside-down pages) through a
+ * station with a mailroom profile: clean-up, barcode and sheet reading, the split when the batch
+ * closes, auto-assignment, PDFs. Reports pages per second from the first file taken to the last
+ * PDF built (goal: 10 pages/s on 2 cores), where the time goes, and whether the split was right.
+ * The generated pages are kept in the temp folder between runs (generation is not measured).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseConfig } from '../../main/config/schema.js';
+import { createStation } from '../../main/station.js';
+import { dispatch } from '../../main/api/dispatch.js';
+import type { BatchReviewView } from '../../preload/contract/mailroom.js';
+import { BatchBuilder, customersCsv, knownCustomers, renderScanPage, unknownCustomerNumber, type GeneratedBatch } from '../fixtures/mailroom-batch.js';
+import { formatTable, num } from './table.js';
+
+const GOAL_PAGES_PER_SECOND = 10;
+const FIXTURE_VERSION = 1;
+
+/** Repeats a script of letters and sheets (every kind) until the batch has at least `pages` pages. */
+export function benchBatch(pages: number, seed = 21): GeneratedBatch {
+  const b = new BatchBuilder(true, seed, { dpi200: 0.3, skewed: 0.3, upsideDown: 0.08 });
+  const [c1, c2, c3, c4] = knownCustomers;
+  for (let round = 0; b.pages.length < pages; round++) {
+    b.letter({ pages: 2, barcode: { format: 'code128', text: `KDNR:${c1.customerNumber}` } })
+      .blankSheet()
+      .letter({ pages: 1 })
+      .stationSheet()
+      .letter({ pages: 3, twoSided: true, barcode: { format: 'datamatrix', text: `Az ${c2.bgNumber}` } })
+      .patchT()
+      .cover(c3.customerNumber, 2)
+      .letter({ pages: 2 })
+      .cover(unknownCustomerNumber, null)
+      .letter({ pages: 1 })
+      .cover(c4.customerNumber, 3, 'Widerspruch')
+      .letter({ pages: 2 })
+      .blankSheet()
+      .letter({ pages: 1, barcode: { format: 'qrcode', text: `KDNR:${round % 2 ? c1.customerNumber : unknownCustomerNumber}` } })
+      .stationSheet();
+  }
+  return b.build();
+}
+
+async function renderedFiles(batch: GeneratedBatch, dir: string): Promise<string[]> {
+  fs.mkdirSync(dir, { recursive: true });
+  const files = batch.pages.map((_, i) => path.join(dir, `scan_${String(i + 1).padStart(5, '0')}.jpg`));
+  const missing = files.map((file, i) => ({ file, i })).filter(({ file }) => !fs.existsSync(file));
+  if (missing.length) {
+    process.stdout.write(`Generating ${missing.length} scanner pages (kept in ${dir} for the next run) …\n`);
+    for (let k = 0; k < missing.length; k += 2) {
+      await Promise.all(
+        missing.slice(k, k + 2).map(async ({ file, i }) => {
+          const data = await renderScanPage(batch.pages[i], i);
+          fs.writeFileSync(file + '.tmp', data);
+          fs.renameSync(file + '.tmp', file);
+        }),
+      );
+    }
+  }
+  return files;
+}
+
+export async function runMailroomBench(args: string[]): Promise<void> {
+  const quick = args.includes('--quick');
+  const pagesArg = args.indexOf('--pages');
+  const wanted = pagesArg >= 0 ? Number(args[pagesArg + 1]) : quick ? 60 : 500;
+  if (!Number.isInteger(wanted) || wanted < 10) throw new RangeError('--pages needs a whole number of at least 10.');
+  const batch = benchBatch(wanted);
+  const fixtureDir = path.join(os.tmpdir(), `intake-mailroom-bench-v${FIXTURE_VERSION}-${batch.pages.length}`);
+  const files = await renderedFiles(batch, fixtureDir);
+
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'intake-mailroom-bench-run-'));
+  const hot = path.join(root, 'post');
+  fs.mkdirSync(hot);
+  const config = parseConfig(
+    {
+      stationId: 'mailroom-bench',
+      hotFolders: [{ path: hot, profile: { name: 'Post', kind: 'mailroom', grouping: { rule: 'batch', quietWindowMs: 1000 }, afterIngest: 'keep', separation: { mode: 'blank_sheet', duplex: true } } }],
+    },
+    'bench',
+  );
+  const station = createStation({ dataDir: path.join(root, 'data'), config, watch: false, incompleteGraceMs: 0 });
+  const problems: string[] = [];
+  station.on('problem', (p) => problems.push(p.message));
+  let progressEvents = 0;
+  station.on('ui', (event) => {
+    if (event.type === 'progress') progressEvents++;
+  });
+  try {
+    await station.start();
+    await station.customers.importCsv(Buffer.from(customersCsv(), 'utf8'), 'kunden.csv');
+    const target = { hotFolder: path.resolve(hot), profile: config.hotFolders[0].profile, afterIngest: 'keep' as const };
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    for (const file of files) {
+      const copy = path.join(hot, path.basename(file));
+      fs.copyFileSync(file, copy);
+      const stat = fs.statSync(copy);
+      await station.ingest(target, { path: copy, size: stat.size, mtimeMs: stat.mtimeMs });
+    }
+    await station.whenIdle();
+    const wallS = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuS = (cpu.user + cpu.system) / 1e6;
+
+    const batchId = (station.store.db.prepare('SELECT id FROM batches ORDER BY opened_at').get() as { id: string }).id;
+    const answer = await dispatch({ station, actor: 'bench' }, 'getBatchReview', { batchId });
+    if (!answer.ok) throw new Error(`getBatchReview: ${answer.message}`);
+    const review = answer.value as BatchReviewView;
+    const marks = station.store.db.prepare('SELECT COUNT(*) AS n, SUM(read_ms) AS ms, SUM(marks_json IS NULL) AS unread, SUM(read_ms > 0) AS read FROM page_marks').get() as {
+      n: number;
+      ms: number;
+      unread: number;
+      read: number;
+    };
+
+    // Correctness of the split against what the generator put in.
+    const expected = batch.expected;
+    const splitRight = review.documents.length === expected.length && review.documents.every((d, i) => d.split.reason === expected[i].reason && d.pageCount === expected[i].pages);
+    const customersRight = review.documents.length === expected.length && review.documents.every((d, i) => d.assignment.customerNumber === expected[i].customerNumber);
+    const flagsMissing = review.documents.filter((d, i) => expected[i] && expected[i].flags.some((code) => !d.flags.some((f) => f.code === code))).length;
+    const pagesPerSecond = batch.pages.length / wallS;
+    const readPerPageMs = marks.read ? marks.ms / marks.read : 0;
+
+    console.log(`\nMailroom bench: ${batch.pages.length} scanned pages (duplex), ${expected.length} letters, ${os.availableParallelism()} cores, load average ${os.loadavg()[0].toFixed(1)}\n`);
+    console.log(
+      formatTable(
+        ['measure', { title: 'value', align: 'right' }],
+        [
+          ['wall time, first file to last PDF (s)', num(wallS, 1)],
+          ['pages per second (goal ≥ ' + GOAL_PAGES_PER_SECOND + ')', num(pagesPerSecond, 2)],
+          ['CPU time, all threads (s)', num(cpuS, 1)],
+          ['CPU seconds per page', num(cpuS / batch.pages.length, 3)],
+          ['pages read for marks (blank pages skipped)', String(marks.read)],
+          ['marks reading per read page (ms, in a worker)', num(readPerPageMs, 0)],
+          ['pages whose marks could not be read', String(marks.unread)],
+          ['progress events', String(progressEvents)],
+          ['documents found / expected', `${review.documents.length} / ${expected.length}`],
+          ['every split point right', splitRight ? 'yes' : 'NO'],
+          ['every customer number right', customersRight ? 'yes' : 'NO'],
+          ['documents missing an expected flag', String(flagsMissing)],
+          ['documents flagged', String(review.batch.flagged)],
+        ],
+      ),
+    );
+    console.log(pagesPerSecond >= GOAL_PAGES_PER_SECOND ? `\nGoal met: ${num(pagesPerSecond, 1)} pages/s.` : `\nGoal NOT met: ${num(pagesPerSecond, 1)} pages/s of ${GOAL_PAGES_PER_SECOND}.`);
+    if (problems.length) console.log(`\nStation problems (${problems.length}):\n  ${problems.slice(0, 5).join('\n  ')}`);
+    if (!splitRight || !customersRight || flagsMissing > 0) process.exitCode = 1;
+  } finally {
+    await station.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
