@@ -11,6 +11,7 @@ import { runProcess } from './cli/process.js';
 import { runWatch } from './cli/watch.js';
 import { runStatus } from './cli/status.js';
 import { exitWith } from './cli/exit.js';
+import { runImportCustomers } from './cli/import-customers.js';
 
 const USAGE = `Intake Station — headless commands
 
@@ -21,6 +22,9 @@ const USAGE = `Intake Station — headless commands
       Runs the station without a window: watches the hot folders and says what it does.
   station status [--data-dir <dir>] [--json]
       Documents per state, open work, and the quarantine list.
+  station import-customers <file.csv> [--data-dir <dir>] [--json]
+      Imports a customer export (UTF-8 or Windows-1252, ; or ,) into the customer directory and
+      lists bad rows by line. Exit code 3 when some rows were bad (the good ones are imported).
 
 The data folder defaults to the user-data location; STATION_DATA_DIR or --data-dir override it.`;
 
@@ -61,6 +65,13 @@ export async function main(argv: string[]): Promise<number> {
       return runWatch({ dataDir: resolveDataDir(values['data-dir']) });
     case 'status':
       return runStatus({ dataDir: resolveDataDir(values['data-dir']), json: values.json ?? false });
+    case 'import-customers':
+      if (positionals.length !== 1) {
+        console.error('import-customers needs exactly one CSV file.\n');
+        console.error(USAGE);
+        return 1;
+      }
+      return runImportCustomers({ file: positionals[0]!, dataDir: resolveDataDir(values['data-dir']), json: values.json ?? false });
     default:
       console.error(`Unknown command "${command}".\n`);
       console.error(USAGE);

@@ -53,13 +53,13 @@ export function parseBirthDate(text: string, today = new Date()): DateParse {
 }
 
 /**
- * Index words for a birth date: "b" + MMDD + YYYY (so "01.02." and "01.02.19" are prefixes of it)
- * and "i" + YYYYMMDD (so "1980-02" is a prefix of it).
+ * Index words for a birth date: "_b" + MMDD + YYYY (so "01.02." and "01.02.19" are prefixes of it)
+ * and "_i" + YYYYMMDD (so "1980-02" is a prefix of it). The "_" keeps them apart from name words.
  */
 export function birthDateIndexWords(iso: string | null): string[] {
   if (!iso) return [];
   const [year, month, day] = iso.split('-');
-  return [`b${month}${day}${year}`, `i${year}${month}${day}`];
+  return [`_b${month}${day}${year}`, `_i${year}${month}${day}`];
 }
 
 /** One alternative the search accepts for a typed date: an index word, possibly as a prefix. */
@@ -83,7 +83,7 @@ export function typedDateTerms(word: string, today = new Date()): DateTerm[] | n
     const yearText = match[3] ?? '';
     // "1.2" without a second dot is a date only with a plausible day and month.
     if (!isRealDate(2000, month, day)) return null;
-    const md = `b${pad(month)}${pad(day)}`;
+    const md = `_b${pad(month)}${pad(day)}`;
     if (yearText.length === 0) return [{ word: md, prefix: true }];
     if (yearText.length === 4) return [{ word: `${md}${yearText}`, prefix: false }];
     const terms: DateTerm[] = [{ word: `${md}${yearText}`, prefix: true }];
@@ -99,14 +99,14 @@ export function typedDateTerms(word: string, today = new Date()): DateTerm[] | n
     if (match[2]!.length === 2 && (month < 1 || month > 12)) return null;
     if (match[3] === undefined) {
       // "1980-0" or "1980-02": what has been typed is a prefix of the ISO form.
-      return [{ word: `i${match[1]}${match[2]}`, prefix: true }];
+      return [{ word: `_i${match[1]}${match[2]}`, prefix: true }];
     }
     if (match[2]!.length === 1) return null;
     // "1980-02-0": still being typed.
-    if (match[3].length === 1) return [{ word: `i${match[1]}${match[2]}${match[3]}`, prefix: true }];
+    if (match[3].length === 1) return [{ word: `_i${match[1]}${match[2]}${match[3]}`, prefix: true }];
     const day = Number(match[3]);
     if (!isRealDate(Number(match[1]), month, day)) return null;
-    return [{ word: `i${match[1]}${pad(month)}${pad(day)}`, prefix: false }];
+    return [{ word: `_i${match[1]}${pad(month)}${pad(day)}`, prefix: false }];
   }
   return null;
 }

@@ -47,6 +47,8 @@ export interface DirectoryOptions {
   csvColumns?: Record<string, CustomerFieldName>;
   fetch?: FetchLike;
   now?: () => Date;
+  /** How long a use keeps a customer at the top of search (default 14 days). */
+  recentDays?: number;
   /** Called after an import or sync changed the directory (the station tells the UI). */
   onChanged?: () => void;
   /** For the station log: no names, no numbers in these messages. */
@@ -82,12 +84,16 @@ const LAST_ERROR = 'lastError';
 const SYNC_URL = 'sync.url';
 /** After a failed sync the next try comes sooner than the interval: 1, 2, 4 … minutes, up to the interval. */
 const RETRY_BASE_MS = 60_000;
+/** Customers used in the last two weeks come first in search (a customer often brings papers again within days). */
+const RECENT_DAYS = 14;
+const FADE_CHECK_MS = 5 * 60_000;
 
 export class CustomerDirectory {
   readonly repository: CustomerRepository;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<SyncOutcome> | undefined;
   private failures = 0;
+  private lastFade = -Infinity;
   private stopped = true;
 
   constructor(
@@ -102,10 +108,19 @@ export class CustomerDirectory {
   }
 
   search(query: string, limit = 20): CustomerView[] {
+    this.fadeRecent();
     const capped = Math.max(1, Math.min(200, Math.floor(limit)));
     const parsed = parseQuery(query, this.now());
     const rows = parsed.match ? this.repository.search(parsed.match, parsed.exactKey, capped) : this.repository.recent(capped);
     return rows.map(toCustomerView);
+  }
+
+  /** "Recently used" means the last RECENT_DAYS days; older uses go back into name order (checked every few minutes). */
+  private fadeRecent(): void {
+    const nowMs = this.now().getTime();
+    if (nowMs - this.lastFade < FADE_CHECK_MS && nowMs >= this.lastFade) return;
+    this.lastFade = nowMs;
+    this.repository.demoteBefore(nowMs - (this.options.recentDays ?? RECENT_DAYS) * 86_400_000);
   }
 
   get(id: string): CustomerView | null {
@@ -134,7 +149,7 @@ export class CustomerDirectory {
 
   /** Staff assigned a document to this customer: they come first in the next search. */
   markUsed(id: string): boolean {
-    return this.repository.markUsed(id, this.now().toISOString());
+    return this.repository.markUsed(id, this.now());
   }
 
   /** Imports a CSV file (path or bytes); throws CsvImportError when the file as a whole cannot be read. */

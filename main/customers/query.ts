@@ -37,7 +37,7 @@ function numberTerm(word: string, today: Date): string | null {
   if (!key) return null;
   const alternatives = [term('numbers', key, true)];
   // A four-digit year may be a birth year as well as the start of a number.
-  if (/^\d{4}$/.test(key) && Number(key) >= 1880 && Number(key) <= today.getUTCFullYear()) alternatives.push(term('dates', `i${key}`, true));
+  if (/^\d{4}$/.test(key) && Number(key) >= 1880 && Number(key) <= today.getUTCFullYear()) alternatives.push(term('dates', `_i${key}`, true));
   return anyOf(alternatives);
 }
 

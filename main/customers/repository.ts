@@ -24,12 +24,28 @@ export interface CustomerRow {
   city: string | null;
   source: CustomerSource;
   sort_key: string;
+  rank_key: string;
   updated_at: string;
   deleted: number;
   last_used_at: string | null;
 }
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
+
+/**
+ * Search order as one indexed key, so the first page of even a one-letter search is read in order
+ * and never sorted: the recently used first, most recent first ('0' + inverted time), then everyone
+ * by name ('1' + sort key). Recency fades: demoteBefore() moves old uses back into name order.
+ */
+const MAX_MS = 9_999_999_999_999;
+export const recentRank = (ms: number): string => `0${String(MAX_MS - ms).padStart(13, '0')}`;
+export const nameRank = (sortKey: string): string => `1${sortKey}`;
+
+/**
+ * Above this many matches the first page is read by walking the rank index (cost independent of
+ * the number of matches); below it the matches are fetched and sorted (cheaper when they are few).
+ */
+const DENSE_MATCHES = 3_000;
 
 /** A stable id from the customer number: the same customer keeps it across re-imports and stations. */
 export function customerIdFor(customerKey: string): string {
@@ -93,21 +109,23 @@ export class CustomerRepository {
     const sort = sortKey(fields.familyName, fields.givenNames);
     let seq: number;
     if (existing) {
+      const rank = existing.rank_key.startsWith('0') ? existing.rank_key : nameRank(sort);
       statement(
         this.db,
         `UPDATE customers SET customer_number = ?, bg_number = ?, bg_key = ?, family_name = ?, given_names = ?, birth_date = ?,
-           street = ?, postal_code = ?, city = ?, source = ?, sort_key = ?, updated_at = ?, deleted = 0 WHERE seq = ?`,
-      ).run(fields.customerNumber, fields.bgNumber, bgKey, fields.familyName, fields.givenNames, fields.birthDate, fields.street, fields.postalCode, fields.city, source, sort, now, existing.seq);
-      statement(this.db, 'DELETE FROM customers_fts WHERE rowid = ?').run(existing.seq);
+           street = ?, postal_code = ?, city = ?, source = ?, sort_key = ?, rank_key = ?, updated_at = ?, deleted = 0 WHERE seq = ?`,
+      ).run(fields.customerNumber, fields.bgNumber, bgKey, fields.familyName, fields.givenNames, fields.birthDate, fields.street, fields.postalCode, fields.city, source, sort, rank, now, existing.seq);
+      // A deleted customer is not in the index any more.
+      if (!existing.deleted) statement(this.db, 'DELETE FROM customers_fts WHERE rowid = ?').run(existing.seq);
       seq = existing.seq;
     } else {
       seq = Number(
         statement(
           this.db,
           `INSERT INTO customers (id, customer_number, customer_key, bg_number, bg_key, family_name, given_names, birth_date,
-             street, postal_code, city, source, sort_key, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(customerIdFor(key), fields.customerNumber, key, fields.bgNumber, bgKey, fields.familyName, fields.givenNames, fields.birthDate, fields.street, fields.postalCode, fields.city, source, sort, now).lastInsertRowid,
+             street, postal_code, city, source, sort_key, rank_key, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(customerIdFor(key), fields.customerNumber, key, fields.bgNumber, bgKey, fields.familyName, fields.givenNames, fields.birthDate, fields.street, fields.postalCode, fields.city, source, sort, nameRank(sort), now).lastInsertRowid,
       );
     }
     const index = indexText(fields);
@@ -124,8 +142,13 @@ export class CustomerRepository {
     return true;
   }
 
-  markUsed(id: string, now: string): boolean {
-    return statement(this.db, 'UPDATE customers SET last_used_at = ? WHERE id = ? AND deleted = 0').run(now, id).changes > 0;
+  markUsed(id: string, now: Date): boolean {
+    return statement(this.db, 'UPDATE customers SET last_used_at = ?, rank_key = ? WHERE id = ? AND deleted = 0').run(now.toISOString(), recentRank(now.getTime()), id).changes > 0;
+  }
+
+  /** Customers last used before `cutoffMs` go back into name order. Returns how many. */
+  demoteBefore(cutoffMs: number): number {
+    return statement(this.db, `UPDATE customers SET rank_key = '1' || sort_key WHERE deleted = 0 AND rank_key > ? AND rank_key < '1'`).run(recentRank(cutoffMs)).changes;
   }
 
   /**
@@ -133,18 +156,40 @@ export class CustomerRepository {
    * recently used, then by name. `exactKey` is the whole query as a number key ('' for none).
    */
   search(match: string, exactKey: string, limit: number): CustomerRow[] {
-    return statement(
-      this.db,
-      `SELECT c.* FROM customers_fts JOIN customers c ON c.seq = customers_fts.rowid
-       WHERE customers_fts MATCH @match AND c.deleted = 0
-       ORDER BY (c.customer_key = @exact OR c.bg_key = @exact) DESC, c.last_used_at IS NULL, c.last_used_at DESC, c.sort_key
-       LIMIT @limit`,
-    ).all({ match, exact: exactKey, limit }) as CustomerRow[];
+    const exact = exactKey
+      ? (statement(this.db, 'SELECT * FROM customers WHERE deleted = 0 AND (customer_key = @key OR bg_key = @key) ORDER BY customer_key = @key DESC, rank_key LIMIT @limit').all({ key: exactKey, limit }) as CustomerRow[])
+      : [];
+    const matches = (statement(this.db, 'SELECT count(*) AS n FROM (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ? LIMIT ?)').get(match, DENSE_MATCHES) as { n: number }).n;
+    const wanted = limit + exact.length;
+    // Only the seq travels through the sort: the whole rows are read for the one page shown.
+    const order = (
+      matches >= DENSE_MATCHES
+        ? statement(
+            this.db,
+            `SELECT c.seq FROM customers c INDEXED BY customers_rank
+             WHERE c.deleted = 0 AND c.seq IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)
+             ORDER BY c.rank_key LIMIT ?`,
+          )
+        : statement(
+            this.db,
+            `SELECT c.seq FROM customers_fts JOIN customers c ON c.seq = customers_fts.rowid
+             WHERE customers_fts MATCH ? AND c.deleted = 0 ORDER BY c.rank_key LIMIT ?`,
+          )
+    )
+      .pluck()
+      .all(match, wanted) as number[];
+    const bySeq = new Map<number, CustomerRow>();
+    if (order.length) {
+      for (const row of statement(this.db, 'SELECT * FROM customers WHERE seq IN (SELECT value FROM json_each(?))').all(JSON.stringify(order)) as CustomerRow[]) bySeq.set(row.seq, row);
+    }
+    const ranked = order.map((seq) => bySeq.get(seq)!).filter(Boolean);
+    const seen = new Set(exact.map((row) => row.seq));
+    return [...exact, ...ranked.filter((row) => !seen.has(row.seq))].slice(0, limit);
   }
 
   /** No query: the recently used first, then everyone by name. */
   recent(limit: number): CustomerRow[] {
-    return statement(this.db, 'SELECT * FROM customers WHERE deleted = 0 ORDER BY last_used_at IS NULL, last_used_at DESC, sort_key LIMIT ?').all(limit) as CustomerRow[];
+    return statement(this.db, 'SELECT * FROM customers INDEXED BY customers_rank WHERE deleted = 0 ORDER BY rank_key LIMIT ?').all(limit) as CustomerRow[];
   }
 
   getState(key: string): string | undefined {

@@ -202,14 +202,17 @@ export const migrations: Migration[] = [
         city TEXT,
         source TEXT NOT NULL CHECK (source IN ('csv','sync')),
         sort_key TEXT NOT NULL,
+        -- Search order in one key: '0' + inverted time for the recently used, else '1' + sort_key.
+        rank_key TEXT NOT NULL,
         updated_at TEXT NOT NULL,
         deleted INTEGER NOT NULL DEFAULT 0,
         last_used_at TEXT
       );
       CREATE INDEX customers_bg ON customers(bg_key) WHERE bg_key IS NOT NULL;
-      CREATE INDEX customers_recent ON customers(last_used_at DESC, sort_key) WHERE deleted = 0;
+      CREATE INDEX customers_rank ON customers(rank_key) WHERE deleted = 0;
       -- Folded words only (see main/customers/fold.ts); rowid = customers.seq; deleted customers are not in it.
-      CREATE VIRTUAL TABLE customers_fts USING fts5(names, numbers, dates, tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3', detail = column);
+      -- Date words start with '_' so that their prefixes never mix with those of names (a search for "b" or "i").
+      CREATE VIRTUAL TABLE customers_fts USING fts5(names, numbers, dates, content = '', contentless_delete = 1, tokenize = "unicode61 remove_diacritics 0 tokenchars '_'", prefix = '1 2', detail = column);
       CREATE TABLE customer_directory (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
