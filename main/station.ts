@@ -24,6 +24,7 @@ import { pageWorkerEntry, type WorkerResult, type WorkerTask } from './workers/t
 import type { ProcessSourceResult } from './imaging/process-source.js';
 import type { BuildDocumentResult } from './pdf/build-document.js';
 import { drawingFromRecord } from './pdf/page-drawing.js';
+import { withStaffTurn } from './documents/drawing.js';
 import type { StationEvent } from '../preload/contract/events.js';
 import { SendingService } from './upload/index.js';
 import { createCustomerDirectory, type CustomerDirectory } from './customers/index.js';
@@ -140,6 +141,11 @@ export class Station extends EventEmitter<StationEvents> {
       barcodeRules: () => (config as { mailroom?: { barcodeRules?: unknown[] } }).mailroom?.barcodeRules,
       lookup: directoryLookup(this.customers),
     });
+  }
+
+  /** Runs queued jobs now rather than at the runner's next poll (after a page edit queued a rebuild). */
+  wakeJobs(): void {
+    this.runner.wake();
   }
 
   /** Registers a profile for a pseudo hot folder (the one-shot CLI uses "cli"). */
@@ -353,7 +359,7 @@ export class Station extends EventEmitter<StationEvents> {
       type: 'build_document',
       task: {
         outPath: path.join(this.paths.dataDir, relativePdf),
-        pages: pages.map((page) => ({ path: path.join(this.paths.pages, page.image_path), format: page.image_format, width: page.width, height: page.height, dpi: page.dpi, drawing: drawingFromRecord(page.processing_json) })),
+        pages: pages.map((page) => ({ path: path.join(this.paths.pages, page.image_path), format: page.image_format, width: page.width, height: page.height, dpi: page.dpi, drawing: withStaffTurn(page, drawingFromRecord(page.processing_json)) })),
         meta: {
           documentId: document.id,
           title: document.title,
@@ -365,11 +371,17 @@ export class Station extends EventEmitter<StationEvents> {
       },
     });
     const built = (answer as { result: BuildDocumentResult }).result;
-    // A mailroom document assigned by its barcode or cover sheet is ready (or queued) at once.
-    const mailroomState = document.state === 'processing' ? this.mailroom.stateAfterAssembly(document.id) : null;
-    const nextState: DocumentState = mailroomState ?? (document.state === 'processing' ? 'needs_review' : document.state);
+    let nextState: DocumentState = document.state;
     this.store.transaction(() => {
-      if (mailroomState) this.mailroom.assembled(document.id);
+      // The state now, not when the build began; a document rebuilt after an error is ready for review again.
+      const current = this.store.documents.get(document.id)?.state ?? document.state;
+      nextState = current === 'processing' || current === 'error' ? 'needs_review' : current;
+      // A mailroom document assigned by its barcode or cover sheet is ready (or queued) at once.
+      const mailroomState = current === 'processing' ? this.mailroom.stateAfterAssembly(document.id) : null;
+      if (mailroomState) {
+        nextState = mailroomState;
+        this.mailroom.assembled(document.id);
+      }
       this.store.documents.setAssembled(document.id, relativePdf, built.sha256, built.bytes, pages.length, nextState);
       this.store.audit.record({ actor: ACTOR, action: 'assemble', subjectType: 'document', subjectId: document.id, fromState: document.state, toState: nextState, detail: { pages: pages.length, sha256: built.sha256 } });
       complete();

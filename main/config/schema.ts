@@ -117,6 +117,26 @@ export const sendingSchema = z
   })
   .strict();
 
+/** The usual Dokumentarten of a Jobcenter's intake; "Sonstiges" last, as the catch-all. */
+export const DEFAULT_DOCUMENT_TYPES = [
+  'Antrag',
+  'Weiterbewilligungsantrag',
+  'Einkommensnachweis',
+  'Kontoauszug',
+  'Mietvertrag/Nebenkosten',
+  'Arbeitsunfähigkeitsbescheinigung',
+  'Bewerbungsnachweis',
+  'Widerspruch',
+  'Sonstiges',
+] as const;
+
+export const documentTypesSchema = z
+  .array(z.string().trim().min(1).max(80))
+  .min(1)
+  .max(200)
+  .refine((types) => new Set(types.map((t) => t.toLocaleLowerCase('de-DE'))).size === types.length, 'each document type only once')
+  .default([...DEFAULT_DOCUMENT_TYPES]);
+
 /** The customer directory (main/customers): CSV import column names and the optional sync server. */
 export const customersSchema = z
   .object({
@@ -157,6 +177,8 @@ export const stationConfigSchema = z
     imaging: imagingSchema.default(imagingSchema.parse({})),
     /** Job leases: a running step not renewed in this time is taken up again after a crash. */
     jobLeaseMs: z.number().int().min(1_000).max(3_600_000).default(60_000),
+    /** Document types (Dokumentarten) staff choose from when assigning, in this order. */
+    documentTypes: documentTypesSchema,
     sending: sendingSchema.default(sendingSchema.parse({})),
     customers: customersSchema.default({ csvColumns: {} }),
   })

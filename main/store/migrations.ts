@@ -138,18 +138,6 @@ export const migrations: Migration[] = [
     `,
   },
   {
-    version: 8,
-    description: 'quarantine: what staff did with a quarantined file (retried, discarded), the row itself stays quarantined',
-    sql: `
-      -- The state stays 'quarantined' (the history); the outcome says it has been dealt with.
-      ALTER TABLE source_files ADD COLUMN quarantine_outcome TEXT CHECK (quarantine_outcome IN ('retried','discarded'));
-      ALTER TABLE source_files ADD COLUMN quarantine_closed_at TEXT;
-      -- A retry takes the original in again as a new source row; this points at it.
-      ALTER TABLE source_files ADD COLUMN retried_as TEXT REFERENCES source_files(id);
-      CREATE INDEX source_files_open_quarantine ON source_files(seq) WHERE state = 'quarantined' AND quarantine_outcome IS NULL;
-    `,
-  },
-  {
     version: 4,
     description: 'sending: attempt history, confirmed deliveries, sending settings',
     sql: `
@@ -214,6 +202,47 @@ export const migrations: Migration[] = [
       -- Date words start with '_' so that their prefixes never mix with those of names (a search for "b" or "i").
       CREATE VIRTUAL TABLE customers_fts USING fts5(names, numbers, dates, content = '', contentless_delete = 1, tokenize = "unicode61 remove_diacritics 0 tokenchars '_'", prefix = '1 2', detail = column);
       CREATE TABLE customer_directory (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
+  {
+    version: 5,
+    description: 'document edits: staff turns and deletions per page, durable undo history, document order',
+    sql: `
+      -- Staff's quarter turns (clockwise, 0-3) and hand turn (degrees clockwise) on top of the clean-up;
+      -- the kept page image is turned when the PDF is built. removed: deleted by staff, kept for undo.
+      ALTER TABLE pages ADD COLUMN edit_quarters INTEGER NOT NULL DEFAULT 0 CHECK (edit_quarters BETWEEN 0 AND 3);
+      ALTER TABLE pages ADD COLUMN fine_degrees REAL NOT NULL DEFAULT 0;
+      ALTER TABLE pages ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+      -- Where a document sits among its batch's documents (split and merge); NULL: by created_at.
+      ALTER TABLE documents ADD COLUMN order_key REAL;
+      -- One row per page edit; snapshot holds what undo puts back (ids, positions, turns, rows).
+      CREATE TABLE document_edits (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        snapshot TEXT NOT NULL,
+        undone_at TEXT,
+        undone_by TEXT
+      );
+      -- Every document an edit touched (two for split and merge).
+      CREATE TABLE document_edit_subjects (
+        edit_id INTEGER NOT NULL REFERENCES document_edits(id),
+        document_id TEXT NOT NULL,
+        PRIMARY KEY (document_id, edit_id)
+      );
+    `,
+  },
+  {
+    version: 8,
+    description: 'quarantine: what staff did with a quarantined file (retried, discarded), the row itself stays quarantined',
+    sql: `
+      -- The state stays 'quarantined' (the history); the outcome says it has been dealt with.
+      ALTER TABLE source_files ADD COLUMN quarantine_outcome TEXT CHECK (quarantine_outcome IN ('retried','discarded'));
+      ALTER TABLE source_files ADD COLUMN quarantine_closed_at TEXT;
+      -- A retry takes the original in again as a new source row; this points at it.
+      ALTER TABLE source_files ADD COLUMN retried_as TEXT REFERENCES source_files(id);
+      CREATE INDEX source_files_open_quarantine ON source_files(seq) WHERE state = 'quarantined' AND quarantine_outcome IS NULL;
     `,
   },
   {

@@ -5,6 +5,9 @@ import type { DocumentRow } from '../../store/documents.js';
 import type { Station } from '../../station.js';
 import { flagTextsFor } from '../../mailroom/flow/review.js';
 import { listDocumentPage } from '../../store/document-pages.js';
+import { PageEditor } from '../../documents/page-edits.js';
+import { documentDetail } from '../../documents/detail.js';
+import { assignDocument, documentTypes } from '../../documents/assign.js';
 
 /** `station` adds the mailroom's flags (unknown customer, page-count mismatch, ...) in plain words. */
 export function documentSummary(row: DocumentRow, station?: Pick<Station, 'mailroom'>): DocumentSummaryView {
@@ -33,5 +36,43 @@ export const documentHandlers: HandlerTable<typeof documentOperations> = {
     const row = station.store.documents.get(id);
     if (!row) throw notFound('Document', id);
     return documentSummary(row, station);
+  },
+  getDocumentDetail: ({ station }, { id }) => documentDetail(station, id),
+  rotatePage: ({ station, actor }, { id, pageId, degrees }) => {
+    new PageEditor(station, actor).rotatePage(id, pageId, degrees);
+    return documentDetail(station, id);
+  },
+  fineTurnPage: ({ station, actor }, { id, pageId, degrees }) => {
+    new PageEditor(station, actor).fineTurnPage(id, pageId, degrees);
+    return documentDetail(station, id);
+  },
+  deletePage: ({ station, actor }, { id, pageId }) => {
+    new PageEditor(station, actor).deletePage(id, pageId);
+    return documentDetail(station, id);
+  },
+  movePage: ({ station, actor }, { id, pageId, toIndex }) => {
+    new PageEditor(station, actor).movePage(id, pageId, toIndex);
+    return documentDetail(station, id);
+  },
+  splitDocument: ({ station, actor }, { id, pageId }) => {
+    const outcome = new PageEditor(station, actor).splitDocument(id, pageId);
+    return { document: documentDetail(station, id), newDocumentId: outcome.createdId! };
+  },
+  mergeWithNext: ({ station, actor }, { id }) => {
+    const outcome = new PageEditor(station, actor).mergeWithNext(id);
+    return { document: documentDetail(station, id), mergedId: outcome.removedId! };
+  },
+  undoEdit: ({ station, actor }, { id }) => {
+    const outcome = new PageEditor(station, actor).undo(id);
+    return { document: station.store.documents.get(id) ? documentDetail(station, id) : null, undone: outcome.undone };
+  },
+  assignDocument: async ({ station, actor }, input) => {
+    await assignDocument(station, actor, input);
+    return documentDetail(station, input.id);
+  },
+  listDocumentTypes: ({ station }) => {
+    const items = documentTypes(station);
+    const fallback = station.config.hotFolders[0]?.profile.defaultDocumentType;
+    return { items, defaultType: fallback && items.includes(fallback) ? fallback : items[items.length - 1] };
   },
 };
