@@ -73,7 +73,7 @@ const TYPED_ISO = /^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$/;
 
 /**
  * What a typed date may mean, as alternatives (any may match), or null when the word is no date.
- * "1.2.80" -> 1980-02-01; "01.02.19" -> 2019-02-01 or a year starting 19; "01.02." -> any year.
+ * "1.2.80" -> 1980-02-01; "01.02.19" -> 1919-02-01, 2019-02-01 or a year starting 19; "01.02." -> any year.
  */
 export function typedDateTerms(word: string, today = new Date()): DateTerm[] | null {
   let match = TYPED_GERMAN.exec(word);
@@ -88,8 +88,11 @@ export function typedDateTerms(word: string, today = new Date()): DateTerm[] | n
     if (yearText.length === 4) return [{ word: `${md}${yearText}`, prefix: false }];
     const terms: DateTerm[] = [{ word: `${md}${yearText}`, prefix: true }];
     if (yearText.length === 2) {
-      const full = expandTwoDigitYear(Number(yearText), today);
-      terms.push({ word: `${md}${full}`, prefix: false });
+      // Searching, either century is fine ("25" finds 1925 and 2025); the import decides with expandTwoDigitYear.
+      for (const century of [1900, 2000]) {
+        const full = century + Number(yearText);
+        if (full <= today.getUTCFullYear()) terms.push({ word: `${md}${full}`, prefix: false });
+      }
     }
     return terms;
   }
