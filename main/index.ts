@@ -54,7 +54,9 @@ function startCore(dataDir: string): CoreClient {
 function createWindow(): BrowserWindow {
   const stateFile = windowStateFile(app.getPath('userData'));
   const state = fitWindowState(loadWindowState(stateFile), screen.getAllDisplays().map((display) => display.workArea));
-  const window = new BrowserWindow({
+  // The preferences come from secureWebPreferences() (contextIsolation and sandbox on, Auxclick off;
+  // checked by test/electron-security.test.ts). Electronegativity cannot follow the call: documented false positives.
+  const window = new BrowserWindow({ /* eng-disable CONTEXT_ISOLATION_JS_CHECK SANDBOX_JS_CHECK AUXCLICK_JS_CHECK */
     ...state.bounds,
     minWidth: MIN_WIDTH,
     minHeight: MIN_HEIGHT,

@@ -65,6 +65,7 @@ describe('window settings', () => {
       webviewTag: false,
       experimentalFeatures: false,
       devTools: false,
+      disableBlinkFeatures: 'Auxclick',
     });
     expect(prefs).not.toHaveProperty('enableBlinkFeatures');
     expect(secureWebPreferences('/p', { devTools: true }).devTools).toBe(true);

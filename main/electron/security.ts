@@ -36,6 +36,8 @@ export function secureWebPreferences(preloadPath: string, options: { devTools?: 
     safeDialogs: true,
     spellcheck: false,
     devTools: options.devTools ?? false,
+    // Middle-click would open links in new windows (denied anyway; this stops the event itself).
+    disableBlinkFeatures: 'Auxclick',
   };
 }
 
