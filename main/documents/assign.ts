@@ -75,12 +75,12 @@ export async function assignDocument(station: Station, actor: string, request: A
       subjectId: doc.id,
       fromState: doc.state,
       toState: state,
-      detail: { customerId: request.customerId, documentType, note: note !== null, customerChecked: customers.available },
+      detail: { customerId: request.customerId, documentType, note: note !== null },
     });
     return doc.state;
   });
   station.emit('ui', { type: 'documents-changed', ids: [request.id], states: [fromState, state] });
-  if (request.send) (station as unknown as { sending?: { wake?: () => void } }).sending?.wake?.();
+  if (request.send) station.sending.wake();
 }
 
 function checkAssignable(edits: DocumentEditStore, id: string) {
