@@ -47,6 +47,8 @@ export interface DirectoryOptions {
   csvColumns?: Record<string, CustomerFieldName>;
   fetch?: FetchLike;
   now?: () => Date;
+  /** First retry after a failed sync (default one minute; doubles up to the interval). */
+  retryBaseMs?: number;
   /** How long a use keeps a customer at the top of search (default 14 days). */
   recentDays?: number;
   /** Called after an import or sync changed the directory (the station tells the UI). */
@@ -245,7 +247,7 @@ export class CustomerDirectory {
     } else {
       this.failures++;
       this.recordError('sync', outcome.error ?? 'The sync failed.');
-      this.schedule(Math.min(intervalMs, RETRY_BASE_MS * 2 ** Math.min(this.failures - 1, 10)));
+      this.schedule(Math.min(intervalMs, (this.options.retryBaseMs ?? RETRY_BASE_MS) * 2 ** Math.min(this.failures - 1, 10)));
     }
     if (outcome.imported + outcome.updated + outcome.deleted > 0) this.options.onChanged?.();
     return outcome;
