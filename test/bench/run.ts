@@ -4,6 +4,7 @@
  *   npm run bench -- process [opts]    the same; opts: --quick (40-page smoke run), --reps N, --cpu-prof, --no-large, --per-file
  *   npm run bench -- cleanup [opts]    the skew/clean-up bench (test/bench/cleanup.ts)
  *   npm run bench -- all               both
+ *   npm run bench -- ui-queue [opts]   a batch dropped while the queue is open in Chromium (test/bench/ui-queue.ts)
  *   npm run bench -- customers [opts]  customer directory: import and search latency (test/bench/customers.ts); opts: --count N, --queries N
  *   npm run bench -- mailroom [opts]   mailroom batch: separation + barcode reading, pages/s (test/bench/mailroom.ts); opts: --pages N, --quick
  * Options without a bench name (e.g. `npm run bench -- --quick`) go to the process bench.
@@ -29,7 +30,7 @@ async function loadCleanupBench(): Promise<Bench | undefined> {
   return undefined;
 }
 
-const BENCHES = ['process', 'cleanup', 'all', 'mailroom', 'customers'] as const;
+const BENCHES = ['process', 'cleanup', 'all', 'mailroom', 'customers', 'ui-queue'] as const;
 
 export async function main(argv: string[]): Promise<number> {
   const named = argv[0] !== undefined && !argv[0].startsWith('-');
@@ -60,6 +61,11 @@ export async function main(argv: string[]): Promise<number> {
     case 'customers': {
       const { runCustomersBench } = await import('./customers.js');
       await runCustomersBench(rest);
+      return 0;
+    }
+    case 'ui-queue': {
+      const { runUiQueueBench } = await import('./ui-queue.js');
+      await runUiQueueBench(rest);
       return 0;
     }
     default:
