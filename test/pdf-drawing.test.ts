@@ -12,6 +12,7 @@ import sharp from 'sharp';
 import { openSource } from '../main/imaging/decode.js';
 import { measureSkew } from '../main/imaging/deskew.js';
 import { detectOrientation } from '../main/imaging/orientation.js';
+import { renderPageView } from '../main/imaging/page-view.js';
 import { cleanPage, type CleanOptions } from '../main/imaging/pipeline.js';
 import { assemblePdf } from '../main/pdf/assemble.js';
 import { drawingFromRecord, drawTurnedImage } from '../main/pdf/page-drawing.js';
@@ -121,6 +122,23 @@ describe('a turned text page that becomes 1-bit', () => {
     expect(cleaned.encoded.drawing?.turnDegrees).toBeCloseTo(180 + 3.5, 1);
     const { image } = await rendered(cleaned);
     expect([image.width, image.height]).toEqual(A4_AT_RENDER);
+    expect(Math.abs(measureSkew(image, RENDER_DPI).angleDegrees)).toBeLessThan(0.1);
+    const orientation = detectOrientation(image, RENDER_DPI);
+    expect([orientation.reliable, orientation.turnQuarters]).toEqual([true, 0]);
+  });
+});
+
+describe('renderPageView: the page as its PDF shows it, for previews', () => {
+  it.each([
+    ['a grey JPEG kept as scanned', 'grey' as const, 5.5, 0],
+    ['a 1-bit page drawn upside down and skewed', 'auto' as const, -3, 2],
+  ])('%s: straight, upright, page-sized', async (_name, colourMode, angle, quarters) => {
+    const cleaned = await clean(`vorschau-${colourMode}.jpg`, await letterJpeg(angle, quarters, 13), { ...grey, colourMode });
+    expect(cleaned.encoded.drawing).toBeDefined();
+    const png = await renderPageView(cleaned.encoded.data, cleaned.encoded.drawing, { width: 827, format: 'png' });
+    const { data, info } = await sharp(png).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual(A4_AT_RENDER);
+    const image = { data, width: info.width, height: info.height };
     expect(Math.abs(measureSkew(image, RENDER_DPI).angleDegrees)).toBeLessThan(0.1);
     const orientation = detectOrientation(image, RENDER_DPI);
     expect([orientation.reliable, orientation.turnQuarters]).toEqual([true, 0]);
