@@ -55,10 +55,12 @@ describe('detectOrientation on generated pages turned by quarter turns (5 kinds,
     expect(share(['letter', 'dense', 'table', 'columns']), `flagged: ${flagged.join(', ')}`).toBeGreaterThanOrEqual(0.99);
   });
 
-  // Six short lines give five to nine line votes: a sizeable share is rightly too close to call.
-  // Measured 41 of 48 (85%); the brief's 99% over all kinds is not met yet because of these.
-  it('gets at least 80% of the sparse pages (a few lines) right, flagging the rest', () => {
-    expect(share(['sparse']), `flagged: ${flagged.join(', ')}`).toBeGreaterThanOrEqual(0.8);
+  // Six short lines give five to nine line votes: some are rightly too close to call. A skewed
+  // copy the detector is unsure of gets a second look with its lines levelled (41 of 48 right
+  // without it); measured 44 of 48 (92%), the rest flagged; the brief's 99% over all kinds is not
+  // met yet because of these.
+  it('gets at least 90% of the sparse pages (a few lines) right, flagging the rest', () => {
+    expect(share(['sparse']), `flagged: ${flagged.join(', ')}`).toBeGreaterThanOrEqual(0.9);
   });
 });
 

@@ -13,8 +13,11 @@
  * top of the text. When either decision is close, or there are too few lines, the estimate is
  * flagged unreliable: a page turned the wrong way is far worse than a page left for staff.
  */
+import { measureSkew } from './deskew.js';
 import { glyphInk } from './orientation-ink.js';
 import { axisEvidence, stripProfiles, type AxisEvidence, type LineShape } from './orientation-lines.js';
+import { rotateGreyQuarters } from './quarter-turn.js';
+import { levelColumns, levelRows } from './shear.js';
 import type { GreyImage } from './types.js';
 
 export interface OrientationEstimate {
@@ -65,13 +68,44 @@ const TOP_EVIDENCE_TIERS: ReadonlyArray<{ minAsymmetry: number; minVotes: number
   { minAsymmetry: 0.12, minVotes: 20, maxSignTestP: 1e-4 }, // 20 of 22, 30 of 37
 ];
 
-export function detectOrientation(image: GreyImage, dpi: number): OrientationEstimate {
-  const { turnQuarters, confidence, reliable } = detectOrientationDetailed(image, dpi);
+export interface OrientationOptions {
+  /** The caller has straightened the copy already (the pipeline does): no second look at a levelled copy. */
+  straightened?: boolean;
+}
+
+/** Skew below this leaves the lines level enough: no second look. */
+const MIN_LEVELLING_DEGREES = 0.3;
+
+export function detectOrientation(image: GreyImage, dpi: number, options: OrientationOptions = {}): OrientationEstimate {
+  const { turnQuarters, confidence, reliable } = detectOrientationDetailed(image, dpi, options);
   return { turnQuarters, confidence, reliable };
 }
 
-export function detectOrientationDetailed(image: GreyImage, dpi: number): OrientationDetails {
+/**
+ * When the first answer is unsure and the copy is skewed, a second look at the copy with its lines
+ * levelled (a sparse page's few lines, each a little tilted, give blurred tails and split votes).
+ * The second answer counts only when it is sure by the same rules; otherwise the first stands.
+ */
+export function detectOrientationDetailed(image: GreyImage, dpi: number, options: OrientationOptions = {}): OrientationDetails {
   validate(image, dpi);
+  const first = estimateOrientation(image, dpi);
+  if (first.reliable || options.straightened) return first;
+  const levelled = levelLines(image, dpi);
+  if (!levelled) return first;
+  const second = estimateOrientation(levelled, dpi);
+  return second.reliable ? second : first;
+}
+
+/** The copy with its text lines levelled, whichever way they run, or undefined when they cannot be measured or are level. */
+function levelLines(image: GreyImage, dpi: number): GreyImage | undefined {
+  const across = measureSkew(image, dpi);
+  if (across.reliable) return Math.abs(across.angleDegrees) >= MIN_LEVELLING_DEGREES ? levelRows(image, across.angleDegrees) : undefined;
+  const along = measureSkew(rotateGreyQuarters(image, 1), dpi);
+  if (along.reliable && Math.abs(along.angleDegrees) >= MIN_LEVELLING_DEGREES) return levelColumns(image, along.angleDegrees);
+  return undefined;
+}
+
+function estimateOrientation(image: GreyImage, dpi: number): OrientationDetails {
   const { width, height } = image;
   const mask = glyphInk(image, dpi);
   const strip = Math.max(8, Math.round(STRIP_INCHES * dpi));
