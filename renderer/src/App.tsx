@@ -12,12 +12,14 @@ import { StationStatusProvider } from './shell/station-status';
 import { queueScreens } from './features/queue/QueueScreen';
 import { quarantineScreens } from './features/quarantine/QuarantineScreen';
 import { batchReviewScreens } from './features/batch-review/BatchReviewScreen';
+import { documentScreens } from './features/document/DocumentScreen';
 
 /** Every screen, first match wins. Add yours here (see renderer/README.md). */
 export const screens: ScreenDefinition[] = [
   ...queueScreens,
   ...quarantineScreens,
   ...batchReviewScreens,
+  ...documentScreens,
 ];
 
 /** Extra entries in the left navigation, below the queue states. */

@@ -8,6 +8,8 @@ import { shellStrings } from './shell-strings';
 import { queueStrings } from '../features/queue/strings';
 import { quarantineStrings } from '../features/quarantine/strings';
 import { batchReviewStrings } from '../features/batch-review/strings';
+import { documentStrings } from '../features/document/strings';
+import { assignStrings } from '../features/assign/strings';
 
 export type StringTree = { [key: string]: string | StringTree };
 export interface AreaStrings {
@@ -21,6 +23,8 @@ const areas: Record<string, AreaStrings> = {
   queue: queueStrings,
   quarantine: quarantineStrings,
   batchReview: batchReviewStrings,
+  document: documentStrings,
+  assign: assignStrings,
 };
 
 export const languages = ['de', 'en'] as const;
