@@ -46,8 +46,9 @@ function osUser(): string {
   }
 }
 
-function startCore(dataDir: string): CoreClient {
-  const child = utilityProcess.fork(CORE_ENTRY, ['--data-dir', dataDir, '--actor', osUser()], { serviceName: 'Intake Station core', stdio: 'inherit' });
+function startCore(dataDir: string, demo: boolean): CoreClient {
+  const args = ['--data-dir', dataDir, '--actor', osUser(), ...(demo ? ['--demo'] : [])];
+  const child = utilityProcess.fork(CORE_ENTRY, args, { serviceName: 'Intake Station core', stdio: 'inherit' });
   return new CoreClient(child, (event) => sendEvent(BrowserWindow.getAllWindows().map((w) => w.webContents), event));
 }
 
@@ -110,14 +111,14 @@ function main(): void {
   });
 
   void app.whenReady().then(() => {
-    const { values } = parseArgs({ args: process.argv.slice(1), options: { 'data-dir': { type: 'string' } }, strict: false, allowPositionals: true });
+    const { values } = parseArgs({ args: process.argv.slice(1), options: { 'data-dir': { type: 'string' }, demo: { type: 'boolean' } }, strict: false, allowPositionals: true });
     const dataDir = resolveDataDir(typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined);
 
     session.defaultSession.setPermissionRequestHandler(permissionRequestHandler);
     session.defaultSession.setPermissionCheckHandler(permissionCheckHandler);
     session.defaultSession.setDevicePermissionHandler(() => false);
 
-    core = startCore(dataDir);
+    core = startCore(dataDir, values.demo === true);
     protocol.handle(APP_SCHEME, createAppProtocolHandler({ rendererDir: defaultRendererDir(), resources: core }));
     registerIpc(ipcMain, core);
     mainWindow = createWindow();

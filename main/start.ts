@@ -2,7 +2,7 @@
  * `npm start`: the desktop app when the Electron binary is installed; otherwise browser mode (the
  * same UI and core on 127.0.0.1 with a per-launch token). The headless station without any UI is
  * `npm run station -- watch`.
- *   npm start -- [--port <n>] [--data-dir <dir>] [--no-open] [--browser]
+ *   npm start -- [--port <n>] [--data-dir <dir>] [--no-open] [--browser] [--demo]
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -44,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string' },
       'no-open': { type: 'boolean', default: false },
       browser: { type: 'boolean', default: false },
+      demo: { type: 'boolean', default: false },
     },
     allowPositionals: true,
     strict: false,
@@ -58,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
   const dataDir = resolveDataDir(typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined);
   const binary = values.browser ? null : electronBinaryPath();
   if (binary) return launchElectron(binary, argv);
-  return runBrowserMode({ dataDir, port, open: !values['no-open'] });
+  return runBrowserMode({ dataDir, port, open: !values['no-open'], demo: values.demo === true });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) exitWith(main(process.argv.slice(2)));

@@ -9,6 +9,7 @@ import { dispatch } from '../api/dispatch.js';
 import { subscribeUiEvents } from '../api/events.js';
 import { serveResource } from '../api/resources.js';
 import { resolveDataDir } from '../config/paths.js';
+import { runDemo } from '../demo/sample-data.js';
 import { createStation, type Station } from '../station.js';
 import { coreRequestSchema, type CoreMessage } from './core-protocol.js';
 
@@ -42,7 +43,7 @@ interface ParentPort {
 }
 
 async function runCore(parentPort: ParentPort): Promise<void> {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { 'data-dir': { type: 'string' }, actor: { type: 'string' } }, strict: false });
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { 'data-dir': { type: 'string' }, actor: { type: 'string' }, demo: { type: 'boolean' } }, strict: false });
   let station: Station;
   try {
     station = createStation({ dataDir: resolveDataDir(typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined) });
@@ -66,6 +67,7 @@ async function runCore(parentPort: ParentPort): Promise<void> {
   });
   process.once('SIGTERM', () => void stop());
   parentPort.postMessage({ ready: true } satisfies CoreMessage);
+  if (values.demo === true) await runDemo(station).catch((error: Error) => station.emit('problem', { message: `Demo data failed: ${error.message}` }));
 }
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;

@@ -2,6 +2,7 @@
  * Browser mode as a whole: the station (watching its hot folders) plus the loopback web server,
  * until SIGINT/SIGTERM. Prints the tokened address on a line of its own.
  */
+import { runDemo } from '../demo/sample-data.js';
 import { createStation } from '../station.js';
 import { openBrowser } from './open-browser.js';
 import { startWebServer } from './server.js';
@@ -10,6 +11,8 @@ export interface BrowserModeOptions {
   dataDir: string;
   port: number;
   open: boolean;
+  /** Sample customers and sample scans for a first look. */
+  demo?: boolean;
 }
 
 export async function runBrowserMode(options: BrowserModeOptions): Promise<number> {
@@ -29,6 +32,10 @@ export async function runBrowserMode(options: BrowserModeOptions): Promise<numbe
   for (const folder of station.config.hotFolders) console.log(`Watching:    ${folder.path} (${folder.profile.name})`);
   console.log('Press Ctrl+C to stop.');
   if (options.open && !openBrowser(server.url)) console.log('(No browser could be opened here: copy the address above.)');
+  if (options.demo) {
+    const demo = await runDemo(station);
+    console.log(`Demo: ${demo.customers} sample customers; ${demo.files.length} sample scans dropped into ${demo.hotFolder ?? '(no hot folder)'}.`);
+  }
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
