@@ -22,6 +22,18 @@ import { SendError, type UploadTarget } from './targets/types.js';
 
 const ACTOR = 'station';
 
+/**
+ * A send or probe that never settles (a hung network share blocks file calls that no signal can
+ * abort) is given up after `ms`, as a timeout; the stray call is left to finish on its own.
+ */
+function deadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new SendError('timeout', 'network', 'The target did not answer in time.')), ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
 export interface SenderOptions {
   store: StationStore;
   config: SendingConfig;
@@ -259,7 +271,7 @@ export class Sender {
       }
       deliveryId = this.rows.startAttempt(document.id, targetName);
       const metadata = documentMetadata(store, document, this.options.stationId);
-      const receipt = await target.send({ metadata, pdfPath, idempotencyKey: document.id, signal });
+      const receipt = await deadline(target.send({ metadata, pdfPath, idempotencyKey: document.id, signal }), this.options.config.timeoutMs + 1_000);
       if (receipt.sha256 !== document.pdf_sha256) throw new SendError('checksum_mismatch', 'permanent', 'The target holds a document whose checksum differs from this one.');
       const now = this.clock();
       const recorded = store.durableTransaction(() => {
@@ -348,7 +360,8 @@ export class Sender {
   private async reachable(target: UploadTarget): Promise<boolean> {
     this.probes++;
     try {
-      await target.probe(AbortSignal.timeout(Math.min(this.options.config.timeoutMs, 10_000)));
+      const limit = Math.min(this.options.config.timeoutMs, 10_000);
+      await deadline(target.probe(AbortSignal.timeout(limit)), limit + 1_000);
       return true;
     } catch (error) {
       return !(error instanceof SendError && error.kind === 'network');

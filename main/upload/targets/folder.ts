@@ -7,8 +7,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
 import { SendError, type DocumentMetadata, type Receipt, type SendRequest, type UploadTarget } from './types.js';
 
 const offlineCodes = new Set(['ENOENT', 'ENOTCONN', 'EHOSTDOWN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EIO', 'EBUSY', 'ESTALE']);
@@ -102,13 +100,10 @@ export class FolderTarget implements UploadTarget {
       const pdfName = `${metadata.documentId}.pdf`;
       const sha256 = await writeAtomically(this.dir, pdfName, async (handle) => {
         const hash = crypto.createHash('sha256');
-        const hashing = new Transform({
-          transform(chunk: Buffer, _encoding, callback) {
-            hash.update(chunk);
-            callback(null, chunk);
-          },
-        });
-        await pipeline(fs.createReadStream(pdfPath), hashing, handle.createWriteStream({ autoClose: false }), { signal: request.signal });
+        for await (const chunk of fs.createReadStream(pdfPath, { highWaterMark: 256 * 1024, signal: request.signal })) {
+          hash.update(chunk as Buffer);
+          await handle.write(chunk as Buffer);
+        }
         return hash.digest('hex');
       });
       if (sha256 !== metadata.sha256) {
