@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { customerFieldNames } from '../customers/columns.js';
+import { barcodeRuleSchema, defaultBarcodeRules } from '../mailroom/codes/rules.js';
 
 export const profileKinds = ['front_desk', 'mailroom'] as const;
 export const colourModes = ['auto', 'colour', 'grey', 'bw'] as const;
@@ -158,6 +159,17 @@ export const customersSchema = z
   })
   .strict();
 
+/** Mailroom settings shared by all mailroom profiles (main/mailroom/README.md). */
+export const mailroomSchema = z
+  .object({
+    /**
+     * Regular expressions with named groups (customer, type, pages) that turn a barcode's content
+     * into a customer number, document type and expected page count; the first match per code wins.
+     */
+    barcodeRules: z.array(barcodeRuleSchema).max(50).prefault(defaultBarcodeRules),
+  })
+  .strict();
+
 export const stationConfigSchema = z
   .object({
     version: z.literal(1).default(1),
@@ -181,6 +193,7 @@ export const stationConfigSchema = z
     documentTypes: documentTypesSchema,
     sending: sendingSchema.default(sendingSchema.parse({})),
     customers: customersSchema.default({ csvColumns: {} }),
+    mailroom: mailroomSchema.default(mailroomSchema.parse({})),
   })
   .strict();
 
@@ -191,6 +204,7 @@ export type ImagingConfig = z.infer<typeof imagingSchema>;
 export type SendingConfig = z.infer<typeof sendingSchema>;
 export type SendingTargetConfig = z.infer<typeof sendingTargetSchema>;
 export type CustomersConfig = z.infer<typeof customersSchema>;
+export type MailroomConfig = z.infer<typeof mailroomSchema>;
 
 /** One line per problem, naming the field path and what was expected. */
 export function describeConfigIssues(error: z.ZodError, source: string): string {

@@ -1,0 +1,214 @@
+/**
+ * Where on a page a barcode may be. Seen at about 100 dpi, any barcode (QR, Data Matrix, Code 128,
+ * Code 39) is a patch of roughly half ink, a few millimetres and more across; running text is far
+ * lighter (about a fifth). So: ink share in a sliding 3 mm window, dense cells joined into
+ * regions, each region grown by a quiet zone. zxing then reads only these crops at full
+ * resolution, which costs a few milliseconds instead of a whole-page search.
+ */
+import type { GreyImage } from '../../imaging/types.js';
+
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface CandidateRegion extends Region {
+  /**
+   * Direction of the dense area's long axis, degrees clockwise from horizontal, folded into
+   * (−45°, 45°]: a linear code's skew. Meaningless when `elongation` is near 1.
+   */
+  axisDegrees: number;
+  /** Long axis over short axis of the dense area (1 = round or square). */
+  elongation: number;
+}
+
+export interface CandidateOptions {
+  /** Ink share (0..1) in the window above which a cell counts as code-like. */
+  minInkShare?: number;
+  /** A region needs at least one cell this dense (keeps table-rule crossings out). */
+  minPeakShare?: number;
+  /** Most regions returned (the densest first). */
+  maxRegions?: number;
+}
+
+const WINDOW_MM = 3;
+const QUIET_MM = 5;
+const DEFAULT_MIN_INK = 0.4;
+const DEFAULT_MIN_PEAK = 0.5;
+const DEFAULT_MAX_REGIONS = 12;
+
+/** Candidate regions in the small image's pixels, densest first. */
+export function findCodeRegions(image: GreyImage, dpi: number, options: CandidateOptions = {}): CandidateRegion[] {
+  const { width, height, data } = image;
+  const mm = dpi / 25.4;
+  const window = Math.max(4, Math.round(WINDOW_MM * mm));
+  const step = Math.max(1, Math.round(window / 4));
+  const minInk = options.minInkShare ?? DEFAULT_MIN_INK;
+
+  // Integral image of darkness, 0 at the paper's level and 255 at the ink's (grey scans are not 0/255).
+  const { paper, ink } = levels(image);
+  const darkness = new Float32Array(256);
+  for (let v = 0; v < 256; v++) darkness[v] = Math.min(255, Math.max(0, ((paper - v) * 255) / Math.max(1, paper - ink)));
+  const stride = width + 1;
+  const integral = new Float64Array(stride * (height + 1));
+  for (let y = 0; y < height; y++) {
+    let rowSum = 0;
+    const row = y * width;
+    const above = y * stride;
+    const here = (y + 1) * stride;
+    for (let x = 0; x < width; x++) {
+      rowSum += darkness[data[row + x]];
+      integral[here + x + 1] = integral[above + x + 1] + rowSum;
+    }
+  }
+
+  const gridWidth = Math.max(0, Math.floor((width - window) / step) + 1);
+  const gridHeight = Math.max(0, Math.floor((height - window) / step) + 1);
+  const dense = new Uint8Array(gridWidth * gridHeight);
+  const shares = new Float32Array(gridWidth * gridHeight);
+  const full = window * window * 255;
+  for (let gy = 0; gy < gridHeight; gy++) {
+    const y0 = gy * step;
+    const y1 = y0 + window;
+    for (let gx = 0; gx < gridWidth; gx++) {
+      const x0 = gx * step;
+      const x1 = x0 + window;
+      const sum = integral[y1 * stride + x1] - integral[y0 * stride + x1] - integral[y1 * stride + x0] + integral[y0 * stride + x0];
+      const share = sum / full;
+      shares[gy * gridWidth + gx] = share;
+      if (share >= minInk) dense[gy * gridWidth + gx] = 1;
+    }
+  }
+
+  // Connected dense cells (8-neighbourhood) become regions.
+  const minPeak = options.minPeakShare ?? DEFAULT_MIN_PEAK;
+  const regions: Scored[] = [];
+  const queue = new Int32Array(gridWidth * gridHeight);
+  for (let start = 0; start < dense.length; start++) {
+    if (dense[start] !== 1) continue;
+    let head = 0;
+    let tail = 0;
+    queue[tail++] = start;
+    dense[start] = 2;
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
+    let shareSum = 0;
+    let shareMax = 0;
+    let sx = 0;
+    let sy = 0;
+    let sxx = 0;
+    let syy = 0;
+    let sxy = 0;
+    while (head < tail) {
+      const cell = queue[head++];
+      const gx = cell % gridWidth;
+      const gy = (cell - gx) / gridWidth;
+      shareSum += shares[cell];
+      if (shares[cell] > shareMax) shareMax = shares[cell];
+      sx += gx;
+      sy += gy;
+      sxx += gx * gx;
+      syy += gy * gy;
+      sxy += gx * gy;
+      if (gx < minX) minX = gx;
+      if (gx > maxX) maxX = gx;
+      if (gy < minY) minY = gy;
+      if (gy > maxY) maxY = gy;
+      for (let dy = -1; dy <= 1; dy++) {
+        const ny = gy + dy;
+        if (ny < 0 || ny >= gridHeight) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = gx + dx;
+          if (nx < 0 || nx >= gridWidth) continue;
+          const next = ny * gridWidth + nx;
+          if (dense[next] === 1) {
+            dense[next] = 2;
+            queue[tail++] = next;
+          }
+        }
+      }
+    }
+    if (tail < 3 || shareMax < minPeak) continue;
+    // Second moments of the dense cells: the long axis of a linear code follows its skew.
+    const cxx = sxx / tail - (sx / tail) ** 2;
+    const cyy = syy / tail - (sy / tail) ** 2;
+    const cxy = sxy / tail - (sx / tail) * (sy / tail);
+    const spread = Math.sqrt(((cxx - cyy) / 2) ** 2 + cxy ** 2);
+    const major = (cxx + cyy) / 2 + spread;
+    const minor = Math.max(1e-6, (cxx + cyy) / 2 - spread);
+    let axis = (0.5 * Math.atan2(2 * cxy, cxx - cyy) * 180) / Math.PI;
+    if (axis > 45) axis -= 90;
+    if (axis <= -45) axis += 90;
+    const quiet = Math.round(QUIET_MM * mm);
+    const x = Math.max(0, minX * step - quiet);
+    const y = Math.max(0, minY * step - quiet);
+    const right = Math.min(width, maxX * step + window + quiet);
+    const bottom = Math.min(height, maxY * step + window + quiet);
+    regions.push({ x, y, width: right - x, height: bottom - y, score: (shareSum / tail) * Math.sqrt(tail), shareMax, cells: tail, axisDegrees: axis, elongation: Math.sqrt(major / minor) });
+  }
+
+  const merged = mergeOverlapping(regions);
+  merged.sort((a, b) => b.score - a.score);
+  return merged.slice(0, options.maxRegions ?? DEFAULT_MAX_REGIONS).map(({ x, y, width: w, height: h, axisDegrees, elongation }) => ({ x, y, width: w, height: h, axisDegrees, elongation }));
+}
+
+/** Paper: the median (pages are mostly paper); ink: the darkest 0.5 %, but never lighter than mid-grey. */
+function levels(image: GreyImage): { paper: number; ink: number } {
+  const histogram = new Uint32Array(256);
+  for (let i = 0; i < image.data.length; i += 7) histogram[image.data[i]]++;
+  const total = Math.ceil(image.data.length / 7);
+  const at = (share: number) => {
+    let seen = 0;
+    for (let v = 0; v < 256; v++) if ((seen += histogram[v]) >= total * share) return v;
+    return 255;
+  };
+  const paper = Math.max(128, at(0.5));
+  return { paper, ink: Math.min(at(0.005), 96) };
+}
+
+interface Scored extends CandidateRegion {
+  score: number;
+  shareMax: number;
+  /** Dense cells of the largest part (whose axis the region keeps). */
+  cells: number;
+}
+
+/**
+ * Overlapping boxes become one (a code and its quiet zone often touch a neighbour's). The merged
+ * box keeps the axis of its larger part: that is the code, the rest is nearby text.
+ */
+function mergeOverlapping(regions: Scored[]): Scored[] {
+  const boxes = regions.map((r) => ({ ...r }));
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (let i = 0; i < boxes.length && !changed; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i];
+        const b = boxes[j];
+        if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) {
+          const x = Math.min(a.x, b.x);
+          const y = Math.min(a.y, b.y);
+          a.width = Math.max(a.x + a.width, b.x + b.width) - x;
+          a.height = Math.max(a.y + a.height, b.y + b.height) - y;
+          a.x = x;
+          a.y = y;
+          if (b.cells > a.cells) {
+            a.axisDegrees = b.axisDegrees;
+            a.elongation = b.elongation;
+            a.cells = b.cells;
+          }
+          a.score = Math.max(a.score, b.score);
+          boxes.splice(j, 1);
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+  return boxes;
+}

@@ -1,0 +1,82 @@
+/**
+ * zxing-wasm, loaded from the installed package file (it would fetch its .wasm from a CDN by
+ * default, which fails offline and must never happen on a Jobcenter network). One module per
+ * thread, loaded on first use.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { prepareZXingModule, readBarcodes, type ReadResult } from 'zxing-wasm/reader';
+import type { GreyImage } from '../../imaging/types.js';
+import { barcodeFormats, type Barcode, type BarcodeFormatName } from './formats.js';
+
+let ready: Promise<unknown> | null = null;
+
+export function loadZxing(): Promise<unknown> {
+  if (!ready) {
+    const require = createRequire(import.meta.url);
+    const wasmBinary = readFileSync(require.resolve('zxing-wasm/reader/zxing_reader.wasm'));
+    ready = prepareZXingModule({
+      overrides: { wasmBinary: wasmBinary.buffer.slice(wasmBinary.byteOffset, wasmBinary.byteOffset + wasmBinary.byteLength) as ArrayBuffer },
+      fireImmediately: true,
+    }).catch((error: unknown) => {
+      ready = null;
+      throw error;
+    });
+  }
+  return ready;
+}
+
+export interface ZxingPassOptions {
+  formats: readonly BarcodeFormatName[];
+  /** zxing's slower search: more scan lines, rotations. */
+  tryHarder: boolean;
+  maxSymbols?: number;
+}
+
+/**
+ * Reads the codes in a rectangle of a grey image; positions come back in the image's pixels.
+ * zxing takes RGBA only and turns it straight back into grey, so the copy is grey in all channels.
+ */
+export async function readRegion(image: GreyImage, region: { x: number; y: number; width: number; height: number }, options: ZxingPassOptions): Promise<Barcode[]> {
+  await loadZxing();
+  const { x, y, width, height } = region;
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  for (let row = 0; row < height; row++) {
+    let from = (y + row) * image.width + x;
+    let to = row * width * 4;
+    for (let col = 0; col < width; col++, from++, to += 4) {
+      const v = image.data[from];
+      rgba[to] = v;
+      rgba[to + 1] = v;
+      rgba[to + 2] = v;
+      rgba[to + 3] = 255;
+    }
+  }
+  const results = await readBarcodes({ data: rgba, width, height, colorSpace: 'srgb' } as ImageData, {
+    formats: [...options.formats],
+    tryHarder: options.tryHarder,
+    tryRotate: options.tryHarder,
+    tryInvert: false,
+    tryDownscale: true,
+    maxNumberOfSymbols: options.maxSymbols ?? 8,
+  });
+  return results.filter((r) => r.isValid).flatMap((r) => toBarcode(r, x, y));
+}
+
+function toBarcode(result: ReadResult, offsetX: number, offsetY: number): Barcode[] {
+  const format = barcodeFormats.find((f) => f === result.format || result.format.startsWith(f));
+  if (!format) return [];
+  const points = [result.position.topLeft, result.position.topRight, result.position.bottomRight, result.position.bottomLeft];
+  const xs = points.map((p) => p.x);
+  const ys = points.map((p) => p.y);
+  const left = Math.min(...xs);
+  const top = Math.min(...ys);
+  return [
+    {
+      format,
+      text: result.text,
+      position: { x: offsetX + left, y: offsetY + top, width: Math.max(...xs) - left, height: Math.max(...ys) - top },
+      orientation: (((Math.round(result.orientation) % 360) + 360) % 360),
+    },
+  ];
+}
