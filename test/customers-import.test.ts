@@ -196,7 +196,14 @@ describe('through the station', () => {
     const bytes = writeCsv([GERMAN_HEADER, ...rows], { delimiter: ';', encoding: 'windows-1252' });
     const events: string[] = [];
     station.on('ui', (event) => events.push(event.type));
-    const result = await dispatch({ station, actor: 'tester' }, 'importCustomersCsv', { fileName: 'export.csv', contentBase64: bytes.toString('base64') });
+    // Sent as the UI sends a file this size: in parts that fit the 1 MB a call may carry, then imported by upload id.
+    const uploadId = 'test-upload-50k';
+    const PART = 512 * 1024;
+    for (let index = 0; index * PART < bytes.length; index++) {
+      const part = await dispatch({ station, actor: 'tester' }, 'uploadCustomersCsvPart', { uploadId, index, contentBase64: bytes.subarray(index * PART, (index + 1) * PART).toString('base64') });
+      expect(part).toMatchObject({ ok: true, value: { parts: index + 1 } });
+    }
+    const result = await dispatch({ station, actor: 'tester' }, 'importCustomersCsv', { fileName: 'export.csv', uploadId });
     expect(result.ok).toBe(true);
     const report = (result as { value: { imported: number; skipped: number; encoding: string; errors: { line: number; message: string }[] } }).value;
     expect(report).toMatchObject({ imported: 50_000 - 3, skipped: 3, encoding: 'windows-1252' });
@@ -229,6 +236,13 @@ describe('through the station', () => {
     expect(await dispatch({ station, actor: 'tester' }, 'importCustomersCsv', { fileName: 'x.csv', contentBase64: 'not base64!' })).toMatchObject({ ok: false, code: 'invalid_input' });
     expect(await dispatch({ station, actor: 'tester' }, 'searchCustomers', { query: 'x', limit: 0 })).toMatchObject({ ok: false, code: 'invalid_input' });
     expect(await dispatch({ station, actor: 'tester' }, 'syncCustomers', {})).toMatchObject({ ok: false, code: 'sync_not_configured' });
+    // Parts must come in order; an unknown or used upload id is named.
+    expect(await dispatch({ station, actor: 'tester' }, 'uploadCustomersCsvPart', { uploadId: 'test-order', index: 1, contentBase64: 'QQ==' })).toMatchObject({ ok: false, code: 'upload_out_of_order' });
+    expect(await dispatch({ station, actor: 'tester' }, 'importCustomersCsv', { fileName: 'x.csv', uploadId: 'test-upload-50k' })).toMatchObject({ ok: false, code: 'upload_unknown' });
+    expect(await dispatch({ station, actor: 'tester' }, 'importCustomersCsv', { fileName: 'x.csv' })).toMatchObject({ ok: false, code: 'invalid_input' });
+    // A small file in one call.
+    const small = Buffer.from('Kundennummer;Nachname;Vorname\n900001;Einzeln;Eva\n').toString('base64');
+    expect(await dispatch({ station, actor: 'tester' }, 'importCustomersCsv', { fileName: 'small.csv', contentBase64: small })).toMatchObject({ ok: true, value: { imported: 1 } });
   });
 });
 

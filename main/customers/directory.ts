@@ -12,6 +12,7 @@ import { numberKey } from './fold.js';
 import { parseQuery } from './query.js';
 import { displayName } from './record.js';
 import { CustomerRepository, type CustomerRow } from './repository.js';
+import { CsvUploads } from './uploads.js';
 import { resetSyncCursor, syncCustomers, type FetchLike, type SyncOutcome, type SyncSettings } from './sync.js';
 
 export interface CustomerView {
@@ -92,6 +93,8 @@ const FADE_CHECK_MS = 5 * 60_000;
 
 export class CustomerDirectory {
   readonly repository: CustomerRepository;
+  /** Large CSV files arriving in parts over the API. */
+  readonly uploads = new CsvUploads();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<SyncOutcome> | undefined;
   private failures = 0;

@@ -6,6 +6,7 @@ import { CustomerDirectory, type DirectoryOptions } from './directory.js';
 export { CustomerDirectory, toCustomerView, type CustomerView, type DirectoryStatus, type NumberMatch } from './directory.js';
 export { CsvImportError, type ImportReport } from './import-csv.js';
 export type { SyncOutcome } from './sync.js';
+export { UploadError } from './uploads.js';
 
 /** A token given as { env: "NAME" } is read from the environment when the station starts. */
 function resolveToken(token: string | { env: string } | undefined): string | undefined {

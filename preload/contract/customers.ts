@@ -71,6 +71,8 @@ export const customerId = z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, '
 
 /** Base64 of up to 64 MB of CSV (a directory of 100,000 customers is about 10 MB). */
 const MAX_CSV_BASE64 = Math.ceil((64 * 1024 * 1024) / 3) * 4;
+const base64 = z.string().max(MAX_CSV_BASE64, 'the file is larger than 64 MB').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+export const uploadId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/, 'an upload id');
 
 export const customerOperations = {
   searchCustomers: operation<{ items: CustomerSummaryView[] }>()(
@@ -80,14 +82,26 @@ export const customerOperations = {
     }),
   ),
   getCustomer: operation<CustomerDetailView>()(z.strictObject({ id: customerId })),
+  /**
+   * Imports a CSV file: small files in one call (contentBase64); a file larger than one call may
+   * carry (IPC and browser mode take 1 MB) is sent first in parts with uploadCustomersCsvPart and
+   * then imported by its uploadId.
+   */
   importCustomersCsv: operation<CustomerImportReportView>()(
+    z
+      .strictObject({
+        fileName: z.string().min(1).max(255),
+        contentBase64: base64.min(1).optional(),
+        uploadId: uploadId.optional(),
+      })
+      .refine((input) => (input.contentBase64 === undefined) !== (input.uploadId === undefined), 'give either contentBase64 or uploadId'),
+  ),
+  /** One part of a large CSV file, in order from 0; parts are kept in memory for 10 minutes. */
+  uploadCustomersCsvPart: operation<{ uploadId: string; parts: number; bytes: number }>()(
     z.strictObject({
-      fileName: z.string().min(1).max(255),
-      contentBase64: z
-        .string()
-        .min(1)
-        .max(MAX_CSV_BASE64, 'the file is larger than 64 MB')
-        .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64'),
+      uploadId,
+      index: z.number().int().min(0).max(10_000),
+      contentBase64: base64.min(1),
     }),
   ),
   syncCustomers: operation<CustomerSyncView>()(z.strictObject({})),

@@ -1,5 +1,5 @@
 import { customerOperations, type CustomerSummaryView } from '../../../preload/contract/customers.js';
-import { CsvImportError } from '../../customers/index.js';
+import { CsvImportError, UploadError } from '../../customers/index.js';
 import { ApiError, notFound } from '../errors.js';
 import type { HandlerTable } from '../handler-types.js';
 
@@ -17,12 +17,21 @@ export const customerHandlers: HandlerTable<typeof customerOperations> = {
     return customer;
   },
 
-  importCustomersCsv: async ({ station }, { fileName, contentBase64 }) => {
-    const bytes = Buffer.from(contentBase64, 'base64');
+  importCustomersCsv: async ({ station }, { fileName, contentBase64, uploadId }) => {
     try {
+      const bytes = contentBase64 !== undefined ? Buffer.from(contentBase64, 'base64') : station.customers.uploads.take(uploadId!);
       return await station.customers.importCsv(bytes, fileName);
     } catch (error) {
-      if (error instanceof CsvImportError) throw new ApiError(error.code, error.message);
+      if (error instanceof CsvImportError || error instanceof UploadError) throw new ApiError(error.code, error.message);
+      throw error;
+    }
+  },
+
+  uploadCustomersCsvPart: ({ station }, { uploadId, index, contentBase64 }) => {
+    try {
+      return { uploadId, ...station.customers.uploads.add(uploadId, index, Buffer.from(contentBase64, 'base64')) };
+    } catch (error) {
+      if (error instanceof UploadError) throw new ApiError(error.code, error.message);
       throw error;
     }
   },
