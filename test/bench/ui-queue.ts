@@ -12,6 +12,7 @@
  * the later of the two (window closed, last page processed); the lines above it show the whole way.
  */
 import Database from 'better-sqlite3';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { stationPaths } from '../../main/config/paths.js';
 import { renderPageFile } from '../fixtures/pages.js';
@@ -165,6 +166,7 @@ export async function runUiQueueBench(args: string[]): Promise<void> {
       line('window closed and last page processed → shows', afterReady);
     }
     line('document ready in the store → shown in that state', readyToShown);
+    console.log(`  machine: ${os.availableParallelism()} cores, load average ${os.loadavg()[0]!.toFixed(1)} (page processing shares the cores with the browser; a long task is wall time, so a busy machine lengthens it)`);
     console.log(`  longest main-thread task during the batch: ${longest.toFixed(0)} ms; tasks > 50 ms: ${tasks.filter((t) => t.duration > 50).length}, > 100 ms: ${tasks.filter((t) => t.duration > 100).length}`);
     // The goal is about the queue, not page processing: measured from the moment the batch could
     // become a document (window closed and its pages processed); the rows above show the whole way.
