@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parsePort } from '../main/start.js';
@@ -62,6 +63,21 @@ describe('npm start (browser mode)', () => {
       expect(fs.existsSync(path.join(dataDir, 'station.lock'))).toBe(false);
     } finally {
       run.child.kill('SIGKILL');
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('says so when the chosen port is taken', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'intake-start-busy-'));
+    try {
+      const run = runStart(['--no-open', '--data-dir', dataDir, '--port', String((blocker.address() as net.AddressInfo).port)]);
+      expect(await run.exited).toBe(2);
+      expect(run.stderr()).toMatch(/is in use/);
+      expect(fs.existsSync(path.join(dataDir, 'station.lock'))).toBe(false);
+    } finally {
+      blocker.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -24,6 +24,10 @@ export async function runBrowserMode(options: BrowserModeOptions): Promise<numbe
     server = await startWebServer({ station, port: options.port });
   } catch (error) {
     await station.stop();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(`Port ${options.port} on 127.0.0.1 is in use. Choose another with --port, or --port 0 for any free port.`);
+      return 2;
+    }
     throw error;
   }
   console.log('Intake Station (browser mode): open this address in a browser on this computer; it carries this launch\'s access token:');
