@@ -14,7 +14,7 @@ import { createStation, type Station } from '../main/station.js';
 import { dispatch } from '../main/api/dispatch.js';
 import type { BatchReviewView } from '../preload/contract/mailroom.js';
 import type { StationEvent } from '../preload/contract/events.js';
-import { BatchBuilder, customersCsv, knownCustomers, renderScanPage, unknownCustomerNumber, type GeneratedBatch } from './fixtures/mailroom-batch.js';
+import { BatchBuilder, customersCsv, knownCustomers, renderScanPage, unknownBgNumber, unknownCustomerNumber, type GeneratedBatch } from './fixtures/mailroom-batch.js';
 
 const [c1, c2, c3, c4] = knownCustomers;
 
@@ -34,7 +34,7 @@ function duplexBatch(): GeneratedBatch {
     .cover(c4.customerNumber, 3, 'Widerspruch')
     .letter({ pages: 2 })
     .blankSheet()
-    .letter({ pages: 1, barcode: { format: 'qrcode', text: `KDNR:${unknownCustomerNumber}` } })
+    .letter({ pages: 1, barcode: { format: 'qrcode', text: `Unser Zeichen ${unknownBgNumber}` } })
     .build();
 }
 
@@ -45,7 +45,7 @@ function barcodeBatch(): GeneratedBatch {
     .splitByBarcode()
     .letter({ pages: 1, barcode: { format: 'code128', text: `KDNR:${c2.customerNumber}` } })
     .splitByBarcode()
-    .letter({ pages: 2, barcode: { format: 'qrcode', text: `KDNR:${unknownCustomerNumber}` } })
+    .letter({ pages: 2, barcode: { format: 'qrcode', text: `Unser Zeichen ${unknownBgNumber}` } })
     .stationSheet()
     .letter({ pages: 1 })
     .splitByBarcode()

@@ -14,11 +14,11 @@ import { parseConfig } from '../../main/config/schema.js';
 import { createStation } from '../../main/station.js';
 import { dispatch } from '../../main/api/dispatch.js';
 import type { BatchReviewView } from '../../preload/contract/mailroom.js';
-import { BatchBuilder, customersCsv, knownCustomers, renderScanPage, restampScanPage, unknownCustomerNumber, type GeneratedBatch } from '../fixtures/mailroom-batch.js';
+import { BatchBuilder, customersCsv, knownCustomers, renderScanPage, restampScanPage, unknownBgNumber, unknownCustomerNumber, type GeneratedBatch } from '../fixtures/mailroom-batch.js';
 import { formatTable, num } from './table.js';
 
 const GOAL_PAGES_PER_SECOND = 10;
-const FIXTURE_VERSION = 2;
+const FIXTURE_VERSION = 3;
 
 /** Repeats a script of letters and sheets (every kind) until the batch has at least `pages` pages. */
 export function benchBatch(pages: number, seed = 21): GeneratedBatch & { roundPages: number } {
@@ -39,7 +39,7 @@ export function benchBatch(pages: number, seed = 21): GeneratedBatch & { roundPa
       .cover(c4.customerNumber, 3, 'Widerspruch')
       .letter({ pages: 2 })
       .blankSheet()
-      .letter({ pages: 1, barcode: { format: 'qrcode', text: `KDNR:${unknownCustomerNumber}` } })
+      .letter({ pages: 1, barcode: { format: 'qrcode', text: `Unser Zeichen ${unknownBgNumber}` } })
       .stationSheet();
     if (round === 0) roundPages = b.pages.length;
   }
