@@ -13,6 +13,7 @@ import { queueScreens } from './features/queue/QueueScreen';
 import { quarantineScreens } from './features/quarantine/QuarantineScreen';
 import { batchReviewScreens } from './features/batch-review/BatchReviewScreen';
 import { documentScreens } from './features/document/DocumentScreen';
+import { customerScreens } from './features/customers/CustomersScreen';
 
 /** Every screen, first match wins. Add yours here (see renderer/README.md). */
 export const screens: ScreenDefinition[] = [
@@ -20,10 +21,11 @@ export const screens: ScreenDefinition[] = [
   ...quarantineScreens,
   ...batchReviewScreens,
   ...documentScreens,
+  ...customerScreens,
 ];
 
 /** Extra entries in the left navigation, below the queue states. */
-export const navItems: NavItem[] = [{ path: '/batches', labelKey: 'batchReview.nav' }];
+export const navItems: NavItem[] = [{ path: '/batches', labelKey: 'batchReview.nav' }, { path: '/customers', labelKey: 'customers.nav' }];
 
 function NotFound() {
   const { t } = useTranslation();

@@ -10,6 +10,7 @@ import { quarantineStrings } from '../features/quarantine/strings';
 import { batchReviewStrings } from '../features/batch-review/strings';
 import { documentStrings } from '../features/document/strings';
 import { assignStrings } from '../features/assign/strings';
+import { customerStrings } from '../features/customers/strings';
 
 export type StringTree = { [key: string]: string | StringTree };
 export interface AreaStrings {
@@ -25,6 +26,7 @@ const areas: Record<string, AreaStrings> = {
   batchReview: batchReviewStrings,
   document: documentStrings,
   assign: assignStrings,
+  customers: customerStrings,
 };
 
 export const languages = ['de', 'en'] as const;
