@@ -27,7 +27,7 @@ import {
 } from '../main/web/request-checks.js';
 import { parseResourcePath } from '../main/api/resources.js';
 import { staticFileFor } from '../main/web/static-files.js';
-import { ProgressTracker } from '../main/api/events.js';
+import { ProgressTracker, subscribeUiEvents } from '../main/api/events.js';
 import { renderPageFile } from './fixtures/pages.js';
 import { openEventStream, request } from './support/http.js';
 import { waitFor } from './support/station-process.js';
@@ -295,6 +295,38 @@ describe('browser mode: events and resources', () => {
     ]) {
       expect((await request(server.port, target, { headers: authed() })).status, target).toBe(404);
     }
+  });
+});
+
+describe('UI event bridge', () => {
+  it("forwards other areas' events in order, coalesces station bursts, survives a broken listener, and stops on unsubscribe", async () => {
+    const seen: unknown[] = [];
+    const unsubscribe = subscribeUiEvents(station, (event) => seen.push(event), { coalesceMs: 50 });
+    station.emit('document', { documentId: 'd1', pages: 1, state: 'needs_review' });
+    station.emit('document', { documentId: 'd2', pages: 2, state: 'ready' });
+    station.emit('ui', { type: 'customers-changed' });
+    // The pending burst goes out before the forwarded event, as one documents-changed.
+    expect(seen).toEqual([{ type: 'documents-changed', ids: ['d1', 'd2'], states: ['needs_review', 'ready'] }, { type: 'customers-changed' }]);
+    station.emit('quarantined', { sourceId: 's', name: 'x', code: 'c', reason: 'r' });
+    await waitFor(() => seen.length === 3, 2_000, 'the coalesced quarantine event');
+    expect(seen[2]).toEqual({ type: 'quarantine-changed' });
+
+    const problems: string[] = [];
+    const onProblem = (p: { message: string }) => problems.push(p.message);
+    station.on('problem', onProblem);
+    const stopBroken = subscribeUiEvents(station, () => {
+      throw new Error('socket gone');
+    });
+    expect(() => station.emit('ui', { type: 'customers-changed' })).not.toThrow();
+    expect(problems.some((m) => m.includes('socket gone'))).toBe(true);
+    stopBroken();
+    station.off('problem', onProblem);
+
+    unsubscribe();
+    station.emit('ui', { type: 'customers-changed' });
+    station.emit('document', { documentId: 'd3', pages: 1, state: 'ready' });
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(seen).toHaveLength(4);
   });
 });
 
