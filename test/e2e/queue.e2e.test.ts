@@ -61,6 +61,8 @@ describe('queue (browser)', () => {
     await page.waitForFunction((expected) => location.hash === `#/document/${expected}`, id);
     await page.goBack();
     await page.locator('.queue-row[data-document-id]').nth(1).waitFor();
+    // Back in the queue, the selection is still on the document just opened.
+    await page.locator(`.queue-row[aria-selected="true"][data-document-id="${id}"]`).waitFor();
 
     // English on request, kept across a reload.
     await page.locator('[data-action="settings"]').click();

@@ -14,6 +14,9 @@ import { useStationStatus } from '../../shell/station-status';
 
 const ROW_HEIGHT = 64;
 
+/** The selected document per view, kept while the app runs (not across restarts). */
+const lastSelection = new Map<QueueViewId, { id: string; index: number }>();
+
 function formatTime(iso: string, language: string): string {
   const date = new Date(iso);
   const sameDay = date.toDateString() === new Date().toDateString();
@@ -74,7 +77,8 @@ function QueueRow({ doc, index, active, rowId, language }: { doc: DocumentSummar
 function QueueList({ view, data }: { view: QueueViewId; data: PagedDocuments }) {
   const { t, i18n } = useTranslation();
   const total = data.total ?? 0;
-  const [active, setActive] = useState(0);
+  // Back from a document, the selection is where it was (or on the next one if that one moved on).
+  const [active, setActive] = useState(() => lastSelection.get(view)?.index ?? 0);
   const scrollRef = useRef<HTMLDivElement>(null);
   const baseId = useId();
   const rowId = (index: number) => `${baseId}-row-${index}`;
@@ -95,7 +99,17 @@ function QueueList({ view, data }: { view: QueueViewId; data: PagedDocuments }) 
 
   // The selection follows its document, not its row number: a scan arriving on top must never make
   // Enter open a different document than the one highlighted.
-  const activeId = useRef<string | null>(null);
+  const activeId = useRef<string | null>(lastSelection.get(view)?.id ?? null);
+  useEffect(() => {
+    if (activeId.current) lastSelection.set(view, { id: activeId.current, index: active });
+  });
+  // Bring a remembered selection into view once the list knows its length.
+  const scrolledOnce = useRef(false);
+  useEffect(() => {
+    if (scrolledOnce.current || total === 0) return;
+    scrolledOnce.current = true;
+    if (active > 0) virtualizer.scrollToIndex(Math.min(active, total - 1), { align: 'center' });
+  }, [total, active, virtualizer]);
   useEffect(() => {
     const here = data.at(active);
     if (activeId.current && here?.id !== activeId.current) {
