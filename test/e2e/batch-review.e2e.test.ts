@@ -60,6 +60,8 @@ describe('batch review (browser)', () => {
 
     const docs = page.locator('[data-document-id]');
     await docs.nth(2).waitFor({ timeout: 60_000 });
+    // The screen follows the PDFs being built: no document stays "processing".
+    await page.waitForFunction(() => document.querySelectorAll('[data-document-id]').length === 3 && !document.querySelector('[data-document-id][data-state="processing"]'), undefined, { timeout: 120_000 });
     expect(await docs.count()).toBe(3);
     expect(await docs.evaluateAll((rows) => rows.map((r) => r.querySelector('[data-split]')!.getAttribute('data-split')))).toEqual(['batch_start', 'station_sheet', 'cover_sheet']);
     expect(await docs.nth(0).innerText()).toContain('2 Seiten');
