@@ -63,6 +63,7 @@ describe('document view and assignment (browser)', () => {
     await page.locator('[data-page-count="3"]').waitFor();
     // The page strip has the focus: the keys work at once.
     expect(await page.evaluate(() => document.activeElement?.hasAttribute('data-page-strip'))).toBe(true);
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.thumb img, .page-view img')].every((img) => img.complete && img.naturalWidth > 0), undefined, { timeout: 30_000 });
     await screenshot(page, 'document-de');
 
     // R turns the first page right.

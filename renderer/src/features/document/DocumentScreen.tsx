@@ -315,7 +315,7 @@ export function DocumentScreen({ params }: ScreenProps) {
                   ⊕ {t('document.action.merge')}
                 </button>
                 <button type="button" className="button button--danger-quiet" disabled={!editable || pages.length < 2} onClick={() => void edit.remove()} title="Entf" data-action="delete">
-                  🗑 {t('document.action.delete')}
+                  ✕ {t('document.action.delete')}
                 </button>
                 <button type="button" className="button" disabled={!editable || !detail.undoAction} onClick={() => void edit.undo()} title="Strg+Z" data-action="undo">
                   ↶ {detail.undoAction ? t(`document.undoWhat.${detail.undoAction}`) : t('document.action.undo')}
