@@ -56,7 +56,7 @@ function DocumentRow({ doc, active, onPick }: { doc: BatchDocumentView; active: 
       data-flags={doc.flags.map((f) => f.code).join(' ')}
       onMouseDown={onPick}
       onDoubleClick={() => navigate(`/document/${encodeURIComponent(doc.id)}`)}
-      style={{ display: 'grid', gridTemplateColumns: '3em 1.4fr 1fr 1.2fr 2fr', gap: 12, padding: '8px 12px', alignItems: 'start', borderBottom: '1px solid var(--line, #e3e6ea)', cursor: 'default' }}
+      style={{ display: 'grid', gridTemplateColumns: '3em 1.4fr 1fr 1.2fr 2fr', gap: 12, height: 'auto', padding: '8px 12px', alignItems: 'start', borderBottom: '1px solid var(--line, #e3e6ea)', cursor: 'default' }}
     >
       <span className="muted" style={{ fontVariantNumeric: 'tabular-nums' }}>{doc.seq}</span>
       <span>
@@ -286,7 +286,7 @@ export function BatchListScreen() {
                 data-batch-id={batch.id}
                 onMouseDown={() => setActive(index)}
                 onDoubleClick={() => navigate(`/batch/${encodeURIComponent(batch.id)}`)}
-                style={{ display: 'flex', gap: 16, padding: '8px 12px', alignItems: 'center' }}
+                style={{ display: 'flex', gap: 16, height: 'auto', padding: '8px 12px', alignItems: 'center' }}
               >
                 <a href={href('batch', batch.id)} tabIndex={-1}>{formatDate(batch.openedAt, i18n.language)}</a>
                 <span className="muted">{batch.profileName}</span>
