@@ -93,7 +93,7 @@ describe('quoting and bad rows', () => {
       { line: 1, fields: ['a', 'b', 'c'] },
       { line: 2, fields: ['x;1', 'line one\r\nline two', 'say "hi"'] },
       { line: 5, fields: ['plain', '', 'end'] },
-      { line: 6, fields: [], error: expect.stringMatching(/never closed/) },
+      { line: 6, fields: [], error: expect.stringMatching(/never closed/), errorCode: 'quote_unclosed', errorField: 1 },
       { line: 7, fields: ['next', 'row', 'here'] },
     ]);
   });
@@ -129,6 +129,10 @@ describe('quoting and bad rows', () => {
     expect(messages[11]).toMatch(/future/);
     expect(messages[12]).toMatch(/after a closing quote/);
     expect(messages[15]).toMatch(/never closed/);
+    // Each with a stable code (and its values) for the UI to word in German or English.
+    expect(report.errors.map((e) => e.code)).toEqual(['customer_number_missing', 'date_impossible', 'family_name_missing', 'field_count', 'field_count', 'date_future', 'quote_text_after', 'quote_unclosed']);
+    expect(report.errors.find((e) => e.line === 6)?.params).toEqual({ value: '31.02.1975' });
+    expect(report.errors.find((e) => e.line === 8)?.params).toEqual({ found: 4, expected: 6 });
     expect(directory.findByNumber('1002')).toMatchObject({ familyName: 'Schmidt; geb. Meier', givenNames: 'Anna "Anni"', birthDate: '1980-02-01' });
     expect(directory.search('meier')[0]?.customerNumber).toBe('1002');
     expect(directory.status().lastImport).toMatchObject({ fileName: 'mixed.csv', imported: 4, skipped: 8 });

@@ -56,6 +56,9 @@ export interface CsvRecord {
   fields: string[];
   /** Set when the record is malformed; its fields are then not to be trusted. */
   error?: string;
+  errorCode?: 'quote_text_after' | 'quote_unclosed';
+  /** The 1-based field the quoting problem is in. */
+  errorField?: number;
 }
 
 /**
@@ -72,6 +75,7 @@ export function* parseCsv(text: string, delimiter: Delimiter): Generator<CsvReco
     const start = i;
     const fields: string[] = [];
     let error: string | undefined;
+    let errorField = 0;
     let field = '';
     let atFieldStart = true;
     let quoted = false;
@@ -90,7 +94,10 @@ export function* parseCsv(text: string, delimiter: Delimiter): Generator<CsvReco
           // After the closing quote only a delimiter or the end of the record may follow.
           const next = text[i];
           if (next !== undefined && next !== delimiter && next !== '\r' && next !== '\n') {
-            error ??= `text after a closing quote in field ${fields.length + 1}`;
+            if (!error) {
+              error = `text after a closing quote in field ${fields.length + 1}`;
+              errorField = fields.length + 1;
+            }
           }
           continue;
         }
@@ -124,7 +131,7 @@ export function* parseCsv(text: string, delimiter: Delimiter): Generator<CsvReco
     }
     if (quoted) {
       // An unclosed quote would swallow the rest of the file: report this record and read on from its next line.
-      yield { line: startLine, fields: [], error: `the quoted field ${fields.length + 1} is never closed (a " is missing)` };
+      yield { line: startLine, fields: [], error: `the quoted field ${fields.length + 1} is never closed (a " is missing)`, errorCode: 'quote_unclosed', errorField: fields.length + 1 };
       const newline = text.indexOf('\n', start);
       if (newline < 0) return;
       i = newline + 1;
@@ -133,6 +140,6 @@ export function* parseCsv(text: string, delimiter: Delimiter): Generator<CsvReco
     }
     fields.push(field);
     if (fields.length === 1 && fields[0]!.trim() === '' && !error) continue;
-    yield error ? { line: startLine, fields, error } : { line: startLine, fields };
+    yield error ? { line: startLine, fields, error, errorCode: 'quote_text_after', errorField } : { line: startLine, fields };
   }
 }

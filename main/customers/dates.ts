@@ -3,7 +3,8 @@
  * as ISO (1980-02-01), read into ISO; and dates typed in the search box, into index words.
  */
 
-export type DateParse = { ok: true; iso: string } | { ok: false; message: string };
+export type DateProblem = 'date_format' | 'date_impossible' | 'date_future' | 'date_too_early';
+export type DateParse = { ok: true; iso: string } | { ok: false; code: DateProblem; message: string; value: string };
 
 const GERMAN = /^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$/;
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -42,13 +43,13 @@ export function parseBirthDate(text: string, today = new Date()): DateParse {
     month = Number(match[2]);
     day = Number(match[3]);
   } else {
-    return { ok: false, message: `"${value.slice(0, 40)}" is not a date (expected TT.MM.JJJJ or JJJJ-MM-TT)` };
+    return { ok: false, code: 'date_format', value: value.slice(0, 40), message: `"${value.slice(0, 40)}" is not a date (expected TT.MM.JJJJ or JJJJ-MM-TT)` };
   }
-  if (!isRealDate(year, month, day)) return { ok: false, message: `"${value.slice(0, 40)}" is not a real calendar date` };
+  if (!isRealDate(year, month, day)) return { ok: false, code: 'date_impossible', value: value.slice(0, 40), message: `"${value.slice(0, 40)}" is not a real calendar date` };
   const iso = `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
   const todayIso = today.toISOString().slice(0, 10);
-  if (iso > todayIso) return { ok: false, message: `birth date ${iso} is in the future` };
-  if (year < 1880) return { ok: false, message: `birth date ${iso} is implausibly early` };
+  if (iso > todayIso) return { ok: false, code: 'date_future', value: value.slice(0, 40), message: `birth date ${iso} is in the future` };
+  if (year < 1880) return { ok: false, code: 'date_too_early', value: value.slice(0, 40), message: `birth date ${iso} is implausibly early` };
   return { ok: true, iso };
 }
 

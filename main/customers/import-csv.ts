@@ -11,7 +11,11 @@ import type { CustomerRepository } from './repository.js';
 
 export interface ImportError {
   line: number;
+  /** Stable code the UI words (customer_number_missing, date_impossible, field_count, quote_unclosed, …). */
+  code: string;
+  /** English, for logs and the CLI. */
   message: string;
+  params?: Record<string, string | number>;
 }
 
 export interface ImportReport {
@@ -69,27 +73,27 @@ export function importCustomersCsv(db: Db, repository: CustomerRepository, bytes
   const today = options.now?.() ?? new Date();
   const now = today.toISOString();
   const report: ImportReport = { imported: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], errorsTruncated: false, encoding, delimiter, ignoredColumns: map.unknown };
-  const fail = (line: number, message: string) => {
+  const fail = (line: number, problem: Omit<ImportError, 'line'>) => {
     report.skipped++;
-    if (report.errors.length < maxErrors) report.errors.push({ line, message });
+    if (report.errors.length < maxErrors) report.errors.push({ line, ...problem });
     else report.errorsTruncated = true;
   };
   db.transaction(() => {
     for (const record of records) {
       if (record.error) {
-        fail(record.line, record.error);
+        fail(record.line, { code: record.errorCode ?? 'csv_row', message: record.error, params: { field: record.errorField ?? 0 } });
         continue;
       }
       // Trailing empty fields (a spreadsheet's stray delimiters) are harmless; missing or extra data is not.
       let fields = record.fields;
       while (fields.length > width && fields[fields.length - 1]!.trim() === '') fields = fields.slice(0, -1);
       if (fields.length !== width) {
-        fail(record.line, `has ${fields.length} fields, the header has ${width} (a delimiter too many or too few?)`);
+        fail(record.line, { code: 'field_count', params: { found: fields.length, expected: width }, message: `has ${fields.length} fields, the header has ${width} (a delimiter too many or too few?)` });
         continue;
       }
       const checked = checkCustomer(rawCustomerFrom(fields, map), today);
       if (!checked.ok) {
-        fail(record.line, checked.message);
+        fail(record.line, { code: checked.code, message: checked.message, ...(checked.params ? { params: checked.params } : {}) });
         continue;
       }
       const outcome = repository.upsert(checked.customer, 'csv', now);

@@ -33,7 +33,14 @@ export interface CustomerFields {
   city: string | null;
 }
 
-export type CheckedCustomer = { ok: true; customer: CustomerFields } | { ok: false; message: string };
+/** Why a row or record was not taken: a stable code (the UI words it), its values, and an English message for logs and the CLI. */
+export interface RowProblem {
+  code: string;
+  message: string;
+  params?: Record<string, string | number>;
+}
+
+export type CheckedCustomer = { ok: true; customer: CustomerFields } | ({ ok: false } & RowProblem);
 
 const MAX_NUMBER = 40;
 const MAX_NAME = 200;
@@ -57,13 +64,13 @@ export function splitFullName(full: string): { familyName: string; givenNames: s
 
 export function checkCustomer(raw: RawCustomer, today = new Date()): CheckedCustomer {
   const customerNumber = text(raw.customerNumber);
-  if (!customerNumber) return { ok: false, message: 'customer number (Kundennummer) is missing' };
+  if (!customerNumber) return { ok: false, code: 'customer_number_missing', message: 'customer number (Kundennummer) is missing' };
   if (customerNumber.length > MAX_NUMBER || numberKey(customerNumber).length === 0) {
-    return { ok: false, message: 'customer number (Kundennummer) is not a number: it needs letters or digits, at most 40 characters' };
+    return { ok: false, code: 'customer_number_invalid', message: 'customer number (Kundennummer) is not a number: it needs letters or digits, at most 40 characters' };
   }
   const bgNumber = optional(raw.bgNumber);
   if (bgNumber && (bgNumber.length > MAX_NUMBER || numberKey(bgNumber).length === 0)) {
-    return { ok: false, message: 'BG number (BG-Nummer) is not a number: it needs letters or digits, at most 40 characters' };
+    return { ok: false, code: 'bg_number_invalid', message: 'BG number (BG-Nummer) is not a number: it needs letters or digits, at most 40 characters' };
   }
   let familyName = text(raw.familyName);
   let givenNames = text(raw.givenNames);
@@ -72,19 +79,19 @@ export function checkCustomer(raw: RawCustomer, today = new Date()): CheckedCust
     familyName = split.familyName;
     givenNames = givenNames || split.givenNames;
   }
-  if (!familyName) return { ok: false, message: 'family name (Nachname) is missing' };
-  if (familyName.length > MAX_NAME || givenNames.length > MAX_NAME) return { ok: false, message: `a name is longer than ${MAX_NAME} characters` };
+  if (!familyName) return { ok: false, code: 'family_name_missing', message: 'family name (Nachname) is missing' };
+  if (familyName.length > MAX_NAME || givenNames.length > MAX_NAME) return { ok: false, code: 'name_too_long', params: { max: MAX_NAME }, message: `a name is longer than ${MAX_NAME} characters` };
   let birthDate: string | null = null;
   const birthText = text(raw.birthDate);
   if (birthText) {
     const parsed = parseBirthDate(birthText, today);
-    if (!parsed.ok) return { ok: false, message: `birth date (Geburtsdatum): ${parsed.message}` };
+    if (!parsed.ok) return { ok: false, code: parsed.code, params: { value: parsed.value }, message: `birth date (Geburtsdatum): ${parsed.message}` };
     birthDate = parsed.iso;
   }
   const street = optional(raw.street);
   const postalCode = optional(raw.postalCode);
   const city = optional(raw.city);
-  if ([street, postalCode, city].some((v) => v && v.length > MAX_ADDRESS)) return { ok: false, message: `an address field is longer than ${MAX_ADDRESS} characters` };
+  if ([street, postalCode, city].some((v) => v && v.length > MAX_ADDRESS)) return { ok: false, code: 'address_too_long', params: { max: MAX_ADDRESS }, message: `an address field is longer than ${MAX_ADDRESS} characters` };
   return { ok: true, customer: { customerNumber, bgNumber, familyName, givenNames, birthDate, street, postalCode, city } };
 }
 

@@ -35,8 +35,13 @@ export interface CustomerImportReportView {
   unchanged: number;
   /** Bad rows, not taken. */
   skipped: number;
-  /** Bad rows by the line they start on (1 = header), with the reason; at most 1,000. */
-  errors: { line: number; message: string }[];
+  /**
+   * Bad rows by the line they start on (1 = header), at most 1,000: a stable code the UI words
+   * (customer_number_missing, customer_number_invalid, bg_number_invalid, family_name_missing,
+   * name_too_long, address_too_long, date_format, date_impossible, date_future, date_too_early,
+   * field_count, quote_text_after, quote_unclosed) with its values, and the station's English message.
+   */
+  errors: { line: number; code: string; message: string; params?: Record<string, string | number> }[];
   errorsTruncated: boolean;
   encoding: 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'windows-1252';
   delimiter: ';' | ',' | '\t';

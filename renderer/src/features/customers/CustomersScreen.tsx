@@ -5,6 +5,7 @@
 import { useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CustomerImportReportView, CustomerSyncView } from '../../../../preload/contract/customers';
+import i18next from 'i18next';
 import { errorText, formatCount } from '../../i18n';
 import { callStation, useStationQuery, type StationError } from '../../hooks/useStation';
 import type { ScreenDefinition } from '../../routes';
@@ -91,7 +92,7 @@ function ImportReport({ report }: { report: CustomerImportReportView }) {
             {report.errors.map((error) => (
               <tr key={error.line} data-line={error.line}>
                 <td style={{ fontVariantNumeric: 'tabular-nums' }}>{error.line}</td>
-                <td>{error.message}</td>
+                <td data-code={error.code}>{i18next.exists(`customers.rowErrors.${error.code}`) ? t(`customers.rowErrors.${error.code}`, error.params ?? {}) : error.message}</td>
               </tr>
             ))}
           </tbody>
