@@ -1,7 +1,7 @@
 /**
- * Where the reference receiver keeps documents: one folder per idempotency key holding the PDF, its
- * metadata and the receipt. The receipt is written last (temporary name, fsync, rename), so a key
- * with a receipt is complete; a repeat of the key gets that receipt back. Requests for the same key
+ * Where the reference receiver keeps documents: one folder per idempotency key holding the PDF and
+ * receipt.json (the receipt with the metadata). The receipt is written last (temporary name, fsync,
+ * rename), so a key with a receipt is complete; a repeat of the key gets that receipt back. Requests for the same key
  * are serialised, so concurrent repeats still store exactly once.
  */
 import crypto from 'node:crypto';
@@ -50,12 +50,16 @@ export class ReceiverStore {
     return path.join(this.dir, key);
   }
 
-  receiptFor(key: string): ReceiverReceipt | undefined {
+  private read(key: string): { receipt: ReceiverReceipt; metadata: unknown } | undefined {
     try {
-      return JSON.parse(fs.readFileSync(path.join(this.folder(key), 'receipt.json'), 'utf8')) as ReceiverReceipt;
+      return JSON.parse(fs.readFileSync(path.join(this.folder(key), 'receipt.json'), 'utf8'));
     } catch {
       return undefined;
     }
+  }
+
+  receiptFor(key: string): ReceiverReceipt | undefined {
+    return this.read(key)?.receipt;
   }
 
   keyForId(id: string): string | undefined {
@@ -63,7 +67,7 @@ export class ReceiverStore {
   }
 
   metadataFor(key: string): unknown {
-    return JSON.parse(fs.readFileSync(path.join(this.folder(key), 'metadata.json'), 'utf8'));
+    return this.read(key)?.metadata;
   }
 
   pdfPath(key: string): string {
@@ -97,9 +101,8 @@ export class ReceiverStore {
     const folder = this.folder(key);
     fs.mkdirSync(folder, { recursive: true });
     writeDurably(path.join(folder, 'document.pdf'), pdf);
-    writeDurably(path.join(folder, 'metadata.json'), JSON.stringify(metadata, null, 2));
     const receipt: ReceiverReceipt = { id: crypto.randomUUID(), sha256, idempotencyKey: key, documentId: metadata.documentId, bytes: pdf.length, receivedAt: new Date().toISOString() };
-    writeDurably(path.join(folder, 'receipt.json'), JSON.stringify(receipt, null, 2));
+    writeDurably(path.join(folder, 'receipt.json'), JSON.stringify({ receipt, metadata }, null, 2));
     this.byId.set(receipt.id, key);
     this.created.set(key, (this.created.get(key) ?? 0) + 1);
     return { kind: 'created', receipt };

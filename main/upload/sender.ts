@@ -124,8 +124,18 @@ export class Sender {
   wake(): void {
     if (this.stopped) return;
     try {
-      this.options.store.transaction(() => this.rows.enqueueWaiting());
+      this.rows.enqueueWaiting();
       this.probeDueTargets();
+    } catch (error) {
+      this.options.onProblem?.(`Sending queue: ${(error as Error).message}`);
+    }
+    this.pump();
+  }
+
+  /** Starts sends up to the concurrency limit (cheap: called again after every send). */
+  private pump(): void {
+    if (this.stopped) return;
+    try {
       if (!this.paused) this.claimWork();
     } catch (error) {
       this.options.onProblem?.(`Sending queue: ${(error as Error).message}`);
@@ -242,7 +252,7 @@ export class Sender {
       .finally(() => {
         clearInterval(renew);
         this.active.delete(job.id);
-        this.wake();
+        this.pump();
       });
     this.active.set(job.id, { documentId: job.subject_id, controller, run });
   }
@@ -262,19 +272,21 @@ export class Sender {
       if (!document.pdf_path || !document.pdf_sha256) throw new SendError('no_pdf', 'permanent', 'The document has no finished PDF to send.');
       const pdfPath = path.join(this.options.dataDir, document.pdf_path);
       if (!fs.existsSync(pdfPath)) throw new SendError('local_pdf_missing', 'permanent', "The document's PDF is missing from the station's store.");
-      if (document.state === 'queued') {
-        store.transaction(() => {
+      deliveryId = store.transaction(() => {
+        if (document.state === 'queued') {
           store.documents.setState(document.id, 'uploading');
           store.audit.record({ actor: ACTOR, action: 'send', subjectType: 'document', subjectId: document.id, fromState: 'queued', toState: 'uploading', detail: { target: targetName } });
-        });
-        this.changed(document.id, 'uploading');
-      }
-      deliveryId = this.rows.startAttempt(document.id, targetName);
+        }
+        return this.rows.startAttempt(document.id, targetName);
+      });
+      if (document.state === 'queued') this.changed(document.id, 'uploading');
       const metadata = documentMetadata(store, document, this.options.stationId);
       const receipt = await deadline(target.send({ metadata, pdfPath, idempotencyKey: document.id, signal }), this.options.config.timeoutMs + 1_000);
       if (receipt.sha256 !== document.pdf_sha256) throw new SendError('checksum_mismatch', 'permanent', 'The target holds a document whose checksum differs from this one.');
       const now = this.clock();
-      const recorded = store.durableTransaction(() => {
+      // An ordinary commit: if a crash loses it, the document is sent again and the target answers
+      // the repeat from its first receipt; nothing irreversible follows that would need a full sync.
+      const recorded = store.transaction(() => {
         if (!this.rows.complete(job.id, owner)) return false;
         this.rows.recordSent({
           document_id: document.id,

@@ -6,6 +6,7 @@
  *   npm run bench -- all               both
  *   npm run bench -- ui-queue [opts]   a batch dropped while the queue is open in Chromium (test/bench/ui-queue.ts)
  *   npm run bench -- customers [opts]  customer directory: import and search latency (test/bench/customers.ts); opts: --count N, --queries N
+ *   npm run bench -- upload [opts]     sending: documents/s to the loopback receiver, then customer search latency (test/bench/upload.ts); opts: --count N, --kb N, --concurrency 1,2, --no-search
  *   npm run bench -- mailroom [opts]   mailroom batch: separation + barcode reading, pages/s (test/bench/mailroom.ts); opts: --pages N, --quick
  * Options without a bench name (e.g. `npm run bench -- --quick`) go to the process bench.
  */
@@ -30,7 +31,7 @@ async function loadCleanupBench(): Promise<Bench | undefined> {
   return undefined;
 }
 
-const BENCHES = ['process', 'cleanup', 'all', 'mailroom', 'customers', 'ui-queue'] as const;
+const BENCHES = ['process', 'cleanup', 'all', 'mailroom', 'customers', 'ui-queue', 'upload'] as const;
 
 export async function main(argv: string[]): Promise<number> {
   const named = argv[0] !== undefined && !argv[0].startsWith('-');
@@ -61,6 +62,11 @@ export async function main(argv: string[]): Promise<number> {
     case 'customers': {
       const { runCustomersBench } = await import('./customers.js');
       await runCustomersBench(rest);
+      return 0;
+    }
+    case 'upload': {
+      const { runUploadBench } = await import('./upload.js');
+      await runUploadBench(rest);
       return 0;
     }
     case 'ui-queue': {
