@@ -266,6 +266,27 @@ describe('core process', () => {
     }
   });
 
+  it('never leaves a call hanging: a silent core times out, a dead one answers core_unavailable', async () => {
+    // A real child that reads messages and never answers (a hung core).
+    const child = fork('-e', ['process.on("message", () => {}); setInterval(() => {}, 1000);'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const asChild: CoreChild = {
+      postMessage: (message) => child.send(message as object),
+      on: ((event: string, listener: (value: unknown) => void) => child.on(event, listener)) as CoreChild['on'],
+      kill: () => child.kill(),
+    };
+    const core = new CoreClient(asChild, () => undefined, 300);
+    try {
+      expect(await core.call('getStatus', {})).toMatchObject({ ok: false, code: 'timeout' });
+      expect(await core.resource('/resource/document/x.pdf')).toEqual({ status: 404 });
+      const pending = core.call('getStatus', {});
+      child.kill('SIGKILL');
+      expect(await pending).toMatchObject({ ok: false, code: 'core_unavailable' });
+      await expect(core.ready).rejects.toThrow(/stopped/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it('runs bundled, as Electron would fork it, and stops cleanly on request', async () => {
     // Built into node_modules/.cache so the external packages resolve as they do from dist/.
     const outRoot = fs.mkdtempSync(path.join(projectRoot, 'node_modules', '.cache-intake-build-'));
