@@ -13,8 +13,8 @@ export const batchReviewStrings = {
     listOfDocuments: 'Dokumente des Stapels',
     pages_one: '{{count}} Seite',
     pages_other: '{{count}} Seiten',
-    removed_one: '{{count}} Trennseite entfernt',
-    removed_other: '{{count}} Trenn-/Leerseiten entfernt',
+    removed_one: '{{count}} Seite aussortiert (Trenn-, Deck- oder Leerseite)',
+    removed_other: '{{count}} Seiten aussortiert (Trenn-, Deck- oder Leerseiten)',
     expected: 'erwartet: {{count}}',
     reason: {
       batch_start: 'Stapelanfang',
@@ -86,8 +86,8 @@ export const batchReviewStrings = {
     listOfDocuments: 'Documents of the batch',
     pages_one: '{{count}} page',
     pages_other: '{{count}} pages',
-    removed_one: '{{count}} separator page removed',
-    removed_other: '{{count}} separator/blank pages removed',
+    removed_one: '{{count}} page set aside (separator, cover or blank)',
+    removed_other: '{{count}} pages set aside (separator, cover or blank)',
     expected: 'expected: {{count}}',
     reason: {
       batch_start: 'Start of batch',
