@@ -12,6 +12,7 @@ import { runWatch } from './cli/watch.js';
 import { runStatus } from './cli/status.js';
 import { exitWith } from './cli/exit.js';
 import { runImportCustomers } from './cli/import-customers.js';
+import { runCoverSheet, runSeparatorSheet } from './cli/sheets.js';
 
 const USAGE = `Intake Station — headless commands
 
@@ -25,6 +26,11 @@ const USAGE = `Intake Station — headless commands
   station import-customers <file.csv> [--data-dir <dir>] [--json]
       Imports a customer export (UTF-8 or Windows-1252, ; or ,) into the customer directory and
       lists bad rows by line. Exit code 3 when some rows were bad (the good ones are imported).
+  station separator-sheet --out <file.pdf>
+      Writes the station's separator sheet (QR code, Patch T, "Trennblatt") as an A4 PDF to print.
+  station cover-sheet --customer <number> --type <document type> [--pages N] [--name <name>] --out <file.pdf> [--data-dir <dir>]
+      Writes a cover sheet for one customer and document type; the name comes from the customer
+      directory (--name prints a customer not in it). --pages: a different page count flags the document.
 
 The data folder defaults to the user-data location; STATION_DATA_DIR or --data-dir override it.`;
 
@@ -39,6 +45,10 @@ export async function main(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       'per-file': { type: 'boolean', default: false },
       colour: { type: 'string' },
+      customer: { type: 'string' },
+      type: { type: 'string' },
+      pages: { type: 'string' },
+      name: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -72,6 +82,20 @@ export async function main(argv: string[]): Promise<number> {
         return 1;
       }
       return runImportCustomers({ file: positionals[0]!, dataDir: resolveDataDir(values['data-dir']), json: values.json ?? false });
+    case 'separator-sheet':
+      if (!values.out) {
+        console.error('separator-sheet needs --out <file.pdf>.\n');
+        console.error(USAGE);
+        return 1;
+      }
+      return runSeparatorSheet({ out: values.out });
+    case 'cover-sheet':
+      if (!values.out || !values.customer || !values.type) {
+        console.error('cover-sheet needs --customer <number>, --type <document type> and --out <file.pdf>.\n');
+        console.error(USAGE);
+        return 1;
+      }
+      return runCoverSheet({ out: values.out, customer: values.customer, type: values.type, pages: values.pages, name: values.name, dataDir: resolveDataDir(values['data-dir']) });
     default:
       console.error(`Unknown command "${command}".\n`);
       console.error(USAGE);

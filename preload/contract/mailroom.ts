@@ -85,6 +85,35 @@ export const batchReviewOperations = {
   sendBatch: operation<{ queued: number; notReady: number }>()(z.strictObject({ batchId })),
 };
 
+// ---- Separator and cover sheets (main/mailroom/sheets) ----
+
+/** A printable sheet: the PDF as base64 (a few kilobytes), with a file name to save it under. */
+export interface SheetPdfView {
+  fileName: string;
+  pdfBase64: string;
+  bytes: number;
+}
+
+export interface CoverSheetView extends SheetPdfView {
+  /** As printed: the directory's customer number and name, the station's spelling of the type. */
+  customerNumber: string;
+  customerName: string;
+  documentType: string;
+}
+
+export const sheetOperations = {
+  makeSeparatorSheet: operation<SheetPdfView>()(z.strictObject({})),
+  /** Errors: unknown_customer, unknown_document_type, invalid_input. */
+  makeCoverSheet: operation<CoverSheetView>()(
+    z.strictObject({
+      customerNumber: z.string().trim().min(1).max(40),
+      documentType: z.string().trim().min(1).max(80),
+      expectedPages: z.number().int().min(1).max(9999).optional(),
+    }),
+  ),
+};
+
 export const mailroomOperations = {
   ...batchReviewOperations,
+  ...sheetOperations,
 };

@@ -2,8 +2,9 @@
  * The station's own QR payload, versioned so a later station can still read old sheets:
  *   IS1|SEP                                               a separator sheet
  *   IS1|COVER|<customerNumber>|<documentType>|<pages>     a cover sheet (empty field = none)
- * Fields are percent-escaped for "|" and "%" only, so ordinary values stay readable to a person
- * with a phone and to simple regex rules (rules.ts, default rule `station-cover`).
+ * Fields are percent-escaped for "|" and "%" (and, as UTF-8, for anything beyond Latin-1, which a QR
+ * code holds without an ECI marker), so ordinary values, umlauts included, stay readable to a
+ * person with a phone and to simple regex rules (rules.ts, default rule `station-cover`).
  */
 
 export const PAYLOAD_VERSION = 'IS1';
@@ -45,9 +46,14 @@ export function parseStationPayload(text: string): StationPayload | null {
 }
 
 function escapeField(value: string): string {
-  return value.replace(/%/g, '%25').replace(/\|/g, '%7C');
+  return value.replace(/%/g, '%25').replace(/\|/g, '%7C').replace(/[^\u0000-\u00ff]/gu, (char) => encodeURIComponent(char));
 }
 
 function unescapeField(value: string): string {
-  return value.replace(/%7C/gi, '|').replace(/%25/g, '%');
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    // Not ours (a stray "%"): only the two escapes every writer uses.
+    return value.replace(/%7C/gi, '|').replace(/%25/g, '%');
+  }
 }
