@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- ui-queue [--pages N] [--interval-ms N] [--per-file] [--dpi N] [--quiet-ms N]`:
+ * `npm run bench -- ui-queue [--pages N] [--interval-ms N] [--per-file] [--dpi N] [--quiet-ms N] [--nice N]`:
  * drops a batch of generated scans (default 200 single pages, one every 100 ms) into the hot folder
  * of a browser-mode station while the queue is open in Chromium, and reports
  *   - per file: file complete (renamed into the folder) → its document showing in the queue,
@@ -41,6 +41,8 @@ export async function runUiQueueBench(args: string[]): Promise<void> {
       'per-file': { type: 'boolean', default: false },
       dpi: { type: 'string', default: '150' },
       'quiet-ms': { type: 'string', default: '2000' },
+      /** Runs the station at this niceness (0-19): does a lower-priority core keep the page responsive? */
+      nice: { type: 'string', default: '0' },
     },
     strict: true,
   });
@@ -52,8 +54,10 @@ export async function runUiQueueBench(args: string[]): Promise<void> {
     throw new RangeError('--pages, --interval-ms, --dpi and --quiet-ms take non-negative numbers (pages at least 1).');
   }
   const perFile = values['per-file'];
+  const nice = Number(values.nice);
+  if (!Number.isInteger(nice) || nice < 0 || nice > 19) throw new RangeError('--nice takes 0 to 19.');
 
-  console.log(`ui-queue bench: ${pages} pages at ${dpi} dpi, one every ${intervalMs} ms, ${perFile ? 'each file its own document' : `one batch (quiet window ${quietMs} ms)`}`);
+  console.log(`ui-queue bench: ${pages} pages at ${dpi} dpi, one every ${intervalMs} ms, ${perFile ? 'each file its own document' : `one batch (quiet window ${quietMs} ms)`}${nice ? `, station at nice ${nice}` : ''}`);
   console.log('Generating pages …');
   const files: Buffer[] = [];
   for (let i = 0; i < pages; i++) files.push(await renderPageFile({ seed: 1000 + i, dpi }, 'jpeg'));
@@ -63,6 +67,7 @@ export async function runUiQueueBench(args: string[]): Promise<void> {
     config: { imaging: { workers: 0 } },
     timeoutMs: 60_000,
   });
+  if (nice > 0) os.setPriority(station.child.pid!, nice);
   const browser = await launchBrowser();
   try {
     const { page } = await openStation(browser, station.url);

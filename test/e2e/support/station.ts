@@ -51,7 +51,7 @@ export async function startBrowserStation(options: BrowserStationOptions = {}): 
   fs.mkdirSync(hotFolder, { recursive: true });
   writeStationConfig(dataDir, {
     stationId: 'e2e-station',
-    hotFolders: [{ path: hotFolder, profile: { name: 'Empfang', grouping: { rule: 'batch', quietWindowMs: 2500 }, ...options.profile } }],
+    hotFolders: [{ path: hotFolder, profile: { name: 'Empfang', grouping: { rule: 'batch', quietWindowMs: 3000 }, ...options.profile } }],
     watcher: { stableWindowMs: 300, pollIntervalMs: 100, reconcileIntervalMs: 1000 },
     imaging: { workers: 1 },
     ...options.config,
