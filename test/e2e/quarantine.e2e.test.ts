@@ -21,8 +21,11 @@ describe('quarantine (browser)', () => {
   it('shows a bad file with its reason in plain words; download, retry, and discard only after confirming', async () => {
     station = await startBrowserStation();
     const { page, problems, context } = await openStation(browser, station.url);
-    await page.locator('[data-nav="/quarantine"]').click();
+    // Alt+7 from anywhere: quarantine (the queue views are Alt+1 … Alt+6).
+    await page.locator('[data-empty="needs_review"]').waitFor();
+    await page.keyboard.press('Alt+7');
     await page.locator('[data-empty="quarantine"]').waitFor();
+    expect(await page.locator('[data-nav="/quarantine"]').getAttribute('aria-current')).toBe('page');
 
     dropIntoHotFolder(station, 'Brief an das Amt.txt', textFile());
     const row = page.locator('tr[data-code="text_or_office"]');

@@ -1,11 +1,12 @@
 /** Left navigation: the queue states with live counts, quarantine, then registered screens. */
 import { useTranslation } from 'react-i18next';
-import type { NavItem } from '../routes';
+import { useEffect } from 'react';
+import { navigate, type NavItem } from '../routes';
 import { formatCount } from '../i18n';
 import { useStationStatus } from './station-status';
 import { queueViews, type QueueViewId } from '../features/queue/queue-views';
 
-function NavLink({ path, label, count, current, tone }: { path: string; label: string; count?: number; current: boolean; tone?: 'alert' | 'warn' }) {
+function NavLink({ path, label, count, current, tone, shortcut }: { path: string; label: string; count?: number; current: boolean; tone?: 'alert' | 'warn'; shortcut?: string }) {
   const { t } = useTranslation();
   return (
     <li>
@@ -13,6 +14,8 @@ function NavLink({ path, label, count, current, tone }: { path: string; label: s
         href={'#' + path}
         className={'nav-link' + (current ? ' is-current' : '')}
         aria-current={current ? 'page' : undefined}
+        aria-keyshortcuts={shortcut}
+        title={shortcut}
         data-nav={path}
       >
         <span className="nav-label">{label}</span>
@@ -26,8 +29,27 @@ function NavLink({ path, label, count, current, tone }: { path: string; label: s
   );
 }
 
+/** Alt+1 … Alt+7: the queue views and quarantine, from anywhere (staff keep their hands on the keys). */
+const shortcutPaths = [...(Object.keys(queueViews) as QueueViewId[]).map((view) => `/queue/${view}`), '/quarantine'];
+
+function useNavigationShortcuts(): void {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      const digit = /^Digit([1-9])$/.exec(event.code)?.[1];
+      const target = digit ? shortcutPaths[Number(digit) - 1] : undefined;
+      if (!target) return;
+      event.preventDefault();
+      navigate(target);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
+
 export function Navigation({ path, extra }: { path: string; extra: readonly NavItem[] }) {
   const { t } = useTranslation();
+  useNavigationShortcuts();
   const { status, sentToday } = useStationStatus();
   const countFor = (view: QueueViewId): number | undefined => {
     if (!status) return undefined;
@@ -46,9 +68,10 @@ export function Navigation({ path, extra }: { path: string; extra: readonly NavI
             count={countFor(view)}
             current={path === `/queue/${view}` || (view === 'needs_review' && path === '/queue')}
             tone={view === 'error' ? 'alert' : undefined}
+            shortcut={`Alt+${shortcutPaths.indexOf(`/queue/${view}`) + 1}`}
           />
         ))}
-        <NavLink path="/quarantine" label={t('shell.nav.quarantine')} count={status?.quarantined} current={path.startsWith('/quarantine')} tone="warn" />
+        <NavLink path="/quarantine" label={t('shell.nav.quarantine')} count={status?.quarantined} current={path.startsWith('/quarantine')} tone="warn" shortcut={`Alt+${shortcutPaths.length}`} />
       </ul>
       {extra.length > 0 && (
         <>
