@@ -109,6 +109,12 @@ describe('browser mode: token handshake', () => {
     expect((await request(server.port, `/?token=${wrong}`)).status).toBe(401);
     expect((await request(server.port, '/?token=')).status).toBe(401);
     expect((await request(server.port, '/')).status).toBe(401);
+    const person = await request(server.port, '/', { headers: { Accept: 'text/html,application/xhtml+xml' } });
+    expect(person.status).toBe(401);
+    expect(person.headers['content-type']).toMatch(/^text\/html/);
+    expect(person.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(person.body.toString()).toContain('?token=');
+    expect(person.body.toString()).not.toContain(server.token);
     expect((await request(server.port, '/', { headers: { Cookie: `station_${server.port}=${wrong}` } })).status).toBe(401);
     expect((await request(server.port, '/', { headers: { Cookie: `station_1=${server.token}` } })).status).toBe(401);
     const noToken = await request(server.port, '/api/getStatus', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });

@@ -29,7 +29,7 @@ import {
   tokenMatches,
   type Refusal,
 } from './request-checks.js';
-import { contentTypeFor, defaultRendererDir, NOT_BUILT_PAGE, staticFileFor } from './static-files.js';
+import { contentTypeFor, defaultRendererDir, NOT_BUILT_PAGE, staticFileFor, UNAUTHORIZED_PAGE } from './static-files.js';
 
 export interface WebServerOptions {
   station: Station;
@@ -140,7 +140,14 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
 
     const unauthorized = checkToken(request.headers, { port, token });
-    if (unauthorized) return refuse(response, unauthorized);
+    if (unauthorized) {
+      // A person opening the bare address gets a page that says what to do; scripts get JSON.
+      if (method === 'GET' && !pathname.startsWith('/api/') && String(request.headers.accept ?? '').includes('text/html')) {
+        response.writeHead(401, { ...HTML_HEADERS, 'Content-Type': 'text/html; charset=utf-8' });
+        return void response.end(UNAUTHORIZED_PAGE);
+      }
+      return refuse(response, unauthorized);
+    }
 
     if (pathname.startsWith('/api/')) {
       if (pathname === '/api/events') {

@@ -62,3 +62,13 @@ export const NOT_BUILT_PAGE = `<!doctype html>
 <p lang="de">Die Station läuft, aber die Oberfläche ist noch nicht gebaut: im Projektordner <code>npm run build</code> ausführen und die Seite neu laden.</p>
 </body></html>
 `;
+
+/** Shown to a browser that comes without the access token (or with one from an earlier launch). */
+export const UNAUTHORIZED_PAGE = `<!doctype html>
+<html lang="de"><head><meta charset="utf-8"><title>Intake Station: Zugang</title></head>
+<body>
+<h1>Bitte die Adresse mit dem Zugangsschlüssel öffnen.</h1>
+<p>Die Station zeigt beim Start eine Adresse der Form <code>http://127.0.0.1:…/?token=…</code> an. Diese Adresse öffnen (sie gilt nur bis zum nächsten Start).</p>
+<p lang="en">Open the address the station printed when it started (<code>http://127.0.0.1:…/?token=…</code>); it is valid until the station restarts.</p>
+</body></html>
+`;
