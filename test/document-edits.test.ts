@@ -185,12 +185,18 @@ describe('page edits', () => {
     const secondRow = env.station.store.documents.get(second)!;
     expect(secondRow).toMatchObject({ state: 'needs_review', batch_id: detail.batchId, profile_name: detail.profileName, page_count: 2 });
 
+    // Another area keeps a row about the second document (as the mailroom does for its batches):
+    // the merge takes it out with the document, undo puts it back.
+    const db = env.station.store.db;
+    db.exec('CREATE TABLE IF NOT EXISTS test_document_notes (document_id TEXT NOT NULL REFERENCES documents(id), note TEXT)');
+    db.prepare('INSERT INTO test_document_notes (document_id, note) VALUES (?, ?)').run(second, 'split off');
     // An edit on the new document, then merge: the merge takes the edited page along.
     await call('rotatePage', { id: second, pageId: detail.pages[3]!.id, degrees: 180 });
     const merged = await call<{ document: DocumentDetailView; mergedId: string }>('mergeWithNext', { id });
     expect(merged.mergedId).toBe(second);
     expect(merged.document.pages.map((p) => p.id)).toEqual(detail.pages.map((p) => p.id));
     expect(env.station.store.documents.get(second)).toBeUndefined();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM test_document_notes').get()).toEqual({ n: 0 });
     let pdf = await built(id);
     expect(await pageOrder(pdf)).toEqual([0, 1, 2, 3]);
     expect(await markCorner(pdf, 4)).toBe('br');
@@ -198,6 +204,7 @@ describe('page edits', () => {
     // Undo the merge: the second document is back as it was, with its turned page.
     await call('undoEdit', { id });
     expect(env.station.store.documents.get(second)).toMatchObject({ state: 'needs_review', batch_id: detail.batchId });
+    expect(db.prepare('SELECT document_id, note FROM test_document_notes').all()).toEqual([{ document_id: second, note: 'split off' }]);
     await waitBuilt(env.station, second);
     expect(await pageOrder(pdfBytes(env.station, second))).toEqual([2, 3]);
     expect(await markCorner(pdfBytes(env.station, second), 2)).toBe('br');

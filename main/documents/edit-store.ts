@@ -34,10 +34,20 @@ export interface PageState {
 export interface EditSnapshot {
   /** Full rows of the touched documents; null: the edit created it (split). */
   documents: { id: string; row: OrderedDocumentRow | null }[];
+  /** Rows of other areas' tables that pointed at a document the edit removed (merge), put back by undo. */
+  detached?: DetachedRows[];
   pages: PageState[];
   /** Source files pointing at a touched document (merge re-points them). */
   sources: { id: string; document_id: string | null }[];
 }
+
+export interface DetachedRows {
+  table: string;
+  rows: Record<string, unknown>[];
+}
+
+/** Tables the edits handle themselves; any other table pointing at documents is detached generically. */
+const OWN_REFERENCES = new Set(['pages', 'source_files', 'documents']);
 
 export interface EditRow {
   id: number;
@@ -117,6 +127,43 @@ export class DocumentEditStore {
 
   pointSources(fromDocument: string, toDocument: string): void {
     statement(this.db, 'UPDATE source_files SET document_id = ?, updated_at = ? WHERE document_id = ?').run(toDocument, nowIso(), fromDocument);
+  }
+
+  /**
+   * Takes out the rows other areas keep about a document (say, the mailroom's record of how a batch
+   * was split), so the document row can go; undo puts them back with reattach().
+   */
+  detachDocument(id: string): DetachedRows[] {
+    const detached: DetachedRows[] = [];
+    for (const { table, column } of this.referencesToDocuments()) {
+      const where = `FROM "${table}" WHERE "${column}" = ?`;
+      const rows = this.db.prepare(`SELECT * ${where}`).all(id) as Record<string, unknown>[];
+      if (rows.length === 0) continue;
+      this.db.prepare(`DELETE ${where}`).run(id);
+      detached.push({ table, rows });
+    }
+    return detached;
+  }
+
+  reattach(detached: DetachedRows[]): void {
+    for (const { table, rows } of detached) {
+      for (const row of rows) {
+        const columns = Object.keys(row);
+        this.db.prepare(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...columns.map((c) => row[c]));
+      }
+    }
+  }
+
+  /** Every (table, column) with a foreign key to documents, apart from the ones edits move themselves. */
+  private referencesToDocuments(): { table: string; column: string }[] {
+    const tables = this.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[];
+    const found: { table: string; column: string }[] = [];
+    for (const { name } of tables) {
+      if (OWN_REFERENCES.has(name)) continue;
+      const keys = this.db.prepare(`SELECT "table" AS target, "from" AS column FROM pragma_foreign_key_list(?)`).all(name) as { target: string; column: string }[];
+      for (const key of keys) if (key.target === 'documents') found.push({ table: name, column: key.column });
+    }
+    return found;
   }
 
   /** Removes a document row that no page or source points at any more (merged away, or a split undone). */

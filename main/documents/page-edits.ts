@@ -11,7 +11,7 @@ import path from 'node:path';
 import { ApiError, notFound } from '../api/errors.js';
 import type { Station } from '../station.js';
 import type { DocumentRow } from '../store/documents.js';
-import { DocumentEditStore, type EditablePageRow, type EditSnapshot, type OrderedDocumentRow } from './edit-store.js';
+import { DocumentEditStore, type DetachedRows, type EditablePageRow, type EditSnapshot, type OrderedDocumentRow } from './edit-store.js';
 import { assertEditable, notAPage } from './editable.js';
 
 export type EditAction = 'rotate_page' | 'fine_turn_page' | 'delete_page' | 'move_page' | 'split_document' | 'merge_documents';
@@ -142,9 +142,10 @@ export class PageEditor {
       const added = this.edits.pages(second.id);
       this.edits.setOrder(first.id, [...visible(pages), ...visible(added), ...pages.filter((p) => p.removed), ...added.filter((p) => p.removed)]);
       this.edits.pointSources(second.id, first.id);
+      const detached = this.edits.detachDocument(second.id);
       this.edits.deleteDocument(second.id);
       this.station.store.audit.record({ actor: this.actor, action: 'merged_into', subjectType: 'document', subjectId: second.id, fromState: second.state, toState: null, detail: { into: first.id } });
-      return { detail: { mergedId: second.id, pagesAdded: visible(added).length }, removedId: second.id, changed: [first.id] };
+      return { detail: { mergedId: second.id, pagesAdded: visible(added).length }, removedId: second.id, changed: [first.id], detached };
     });
   }
 
@@ -167,11 +168,14 @@ export class PageEditor {
       }
       // Rows first (pages point at them), then pages and sources, then rows the edit had created.
       for (const { id, row } of snapshot.documents) if (row && !this.edits.document(id)) this.edits.restoreDocument(row);
+      if (snapshot.detached) this.edits.reattach(snapshot.detached);
       this.edits.restorePages(snapshot);
       const removed: string[] = [];
       for (const { id, row } of snapshot.documents) {
         if (row || !this.edits.document(id)) continue;
         if (this.edits.pages(id).length > 0) throw new ApiError('undo_blocked', `Document ${id} holds pages the undo cannot place; undo stopped.`);
+        // What other areas noted about the document the edit had made goes with it.
+        this.edits.detachDocument(id);
         this.edits.deleteDocument(id);
         removed.push(id);
       }
@@ -199,13 +203,14 @@ export class PageEditor {
   private edit(
     action: EditAction,
     documentIds: string[],
-    apply: (doc: DocumentRow) => { detail: Record<string, unknown>; createdId?: string; removedId?: string; changed?: string[] },
+    apply: (doc: DocumentRow) => { detail: Record<string, unknown>; createdId?: string; removedId?: string; changed?: string[]; detached?: DetachedRows[] },
   ): EditOutcome {
     const outcome = this.station.store.transaction(() => {
       const doc = this.document(documentIds[0]);
       assertEditable(doc);
       const snapshot = this.edits.snapshot(documentIds);
       const result = apply(doc);
+      if (result.detached?.length) snapshot.detached = result.detached;
       this.edits.recordEdit(this.actor, action, snapshot);
       const changed = result.changed ?? documentIds;
       for (const id of changed) {
