@@ -34,13 +34,15 @@ const SPELLED_OUT: Record<string, string> = {
 };
 const SPELLED_OUT_RE = new RegExp(`[${Object.keys(SPELLED_OUT).join('')}]`, 'g');
 const COMBINING_MARKS = /\p{M}+/gu;
+const ASCII = /^[\x00-\x7f]*$/;
 // ae/oe/ue -> a/o/u and ss -> s, left to right (so "sss" -> "ss", "aee" -> "ae", both prefix-safe).
 const DIGRAPHS = /([aou])e|(s)s/g;
 
 /** Folds one piece of text (letters, digits, punctuation kept as they are apart from the rules above). */
 export function foldText(text: string): string {
-  const lowered = text.normalize('NFC').toLocaleLowerCase('de-DE').replace(SPELLED_OUT_RE, (c) => SPELLED_OUT[c] ?? c);
-  const plain = lowered.normalize('NFD').replace(COMBINING_MARKS, '');
+  // Plain toLowerCase: German needs no locale rules, and the locale-aware one costs a lot per import row.
+  const lowered = text.toLowerCase();
+  const plain = ASCII.test(lowered) ? lowered : lowered.normalize('NFC').replace(SPELLED_OUT_RE, (c) => SPELLED_OUT[c] ?? c).normalize('NFD').replace(COMBINING_MARKS, '');
   return plain.replace(DIGRAPHS, (_m, vowel: string | undefined, s: string | undefined) => vowel ?? s ?? '');
 }
 

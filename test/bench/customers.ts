@@ -143,10 +143,12 @@ export async function runCustomersBench(args: string[]): Promise<void> {
     const db = openDatabase(path.join(dir, 'station.db'));
     const directory = new CustomerDirectory(db);
     let t = performance.now();
+    const cpu0 = process.cpuUsage();
     const report = await directory.importCsv(csv, 'bench.csv');
     const importMs = performance.now() - t;
+    const importCpu = process.cpuUsage(cpu0);
     console.log(`Customer directory bench: ${count.toLocaleString('en')} customers, ${(csv.length / 1e6).toFixed(1)} MB Windows-1252 CSV`);
-    console.log(`  import: ${importMs.toFixed(0)} ms (${Math.round(count / (importMs / 1000)).toLocaleString('en')} rows/s), ${report.imported} new, ${report.skipped} bad`);
+    console.log(`  import: ${importMs.toFixed(0)} ms (${Math.round(count / (importMs / 1000)).toLocaleString('en')} rows/s), CPU ${((importCpu.user + importCpu.system) / 1000).toFixed(0)} ms; ${report.imported} new, ${report.skipped} bad`);
     console.log(`  database: ${(fs.statSync(path.join(dir, 'station.db')).size / 1e6).toFixed(1)} MB (+ WAL ${(fs.existsSync(path.join(dir, 'station.db-wal')) ? fs.statSync(path.join(dir, 'station.db-wal')).size / 1e6 : 0).toFixed(1)} MB)`);
     // Some customers recently used, as on a working day.
     const random = seededRandom(11);
@@ -195,7 +197,10 @@ export async function runCustomersBench(args: string[]): Promise<void> {
     console.log(line(['  search (limit 20), ms', 'count', 'median', 'p99', 'worst', 'cpu median', 'cpu p99']));
     for (const row of rows) console.log(line([`  ${row[0]}`, ...row.slice(1)]));
     const p99 = percentile(allWall, 99);
-    console.log(`  goal: < 20 ms per search -> ${p99 < 20 ? 'met' : 'NOT met'} (p99 ${p99.toFixed(2)} ms wall, ${percentile(allCpu, 99).toFixed(2)} ms CPU; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores)`);
+    const cpu99 = percentile(allCpu, 99);
+    const load = os.loadavg()[0]!;
+    console.log(`  goal < 20 ms per search: wall p99 ${p99.toFixed(2)} ms ${p99 < 20 ? 'met' : 'NOT met'}; CPU p99 ${cpu99.toFixed(2)} ms ${cpu99 < 20 ? 'met' : 'NOT met'}`);
+    if (load > os.availableParallelism()) console.log(`  (load average ${load.toFixed(1)} on ${os.availableParallelism()} cores: wall time includes waiting for a core; CPU time is the search's own cost)`);
     db.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
