@@ -14,7 +14,7 @@ import { createStation, type Station } from '../main/station.js';
 import { startWebServer, type WebServer } from '../main/web/server.js';
 import {
   checkBodyHeaders,
-  checkOrigin,
+  checkRequestSource,
   generateToken,
   isAllowedHost,
   isAllowedOrigin,
@@ -374,10 +374,10 @@ describe('request checks (pure, hostile input)', () => {
     for (const origin of ['null', null, '', `http://127.0.0.1:${port}.evil.example`, `HTTP://127.0.0.1:${port}`, [`http://127.0.0.1:${port}`], {}]) {
       expect(isAllowedOrigin(origin, port), String(origin)).toBe(false);
     }
-    expect(checkOrigin({ remoteAddress: '192.168.1.5', headers: { host: `127.0.0.1:${port}` } }, port)?.code).toBe('forbidden_address');
-    expect(checkOrigin({ remoteAddress: '127.0.0.1', headers: null }, port)?.code).toBe('forbidden_host');
-    expect(checkOrigin({ remoteAddress: '127.0.0.1', headers: { host: `127.0.0.1:${port}`, origin: ['a', 'b'] } }, port)?.code).toBe('forbidden_origin');
-    expect(checkOrigin({ remoteAddress: '127.0.0.1', headers: { host: `127.0.0.1:${port}` } }, port)).toBeNull();
+    expect(checkRequestSource({ remoteAddress: '192.168.1.5', headers: { host: `127.0.0.1:${port}` } }, port)?.code).toBe('forbidden_address');
+    expect(checkRequestSource({ remoteAddress: '127.0.0.1', headers: null }, port)?.code).toBe('forbidden_host');
+    expect(checkRequestSource({ remoteAddress: '127.0.0.1', headers: { host: `127.0.0.1:${port}`, origin: ['a', 'b'] } }, port)?.code).toBe('forbidden_origin');
+    expect(checkRequestSource({ remoteAddress: '127.0.0.1', headers: { host: `127.0.0.1:${port}` } }, port)).toBeNull();
   });
 
   it('compares tokens strictly', () => {

@@ -97,7 +97,7 @@ export function presentedToken(headers: unknown, port: number): string | undefin
 }
 
 /** Checks every request gets before anything else: address, Host, Origin. */
-export function checkOrigin(request: { remoteAddress: unknown; headers: unknown }, port: number): Refusal | null {
+export function checkRequestSource(request: { remoteAddress: unknown; headers: unknown }, port: number): Refusal | null {
   if (!isLoopbackAddress(request.remoteAddress)) return { status: 403, code: 'forbidden_address', message: 'Only this computer may use the station.' };
   if (!isAllowedHost(single(request.headers, 'host'), port)) return { status: 403, code: 'forbidden_host', message: 'Unexpected Host header.' };
   const origin = present(request.headers, 'origin') ? single(request.headers, 'origin') ?? null : undefined;

@@ -19,7 +19,7 @@ import { EventStreamHub } from './event-stream.js';
 import { API_HEADERS, BASE_HEADERS, HTML_HEADERS } from './headers.js';
 import {
   checkBodyHeaders,
-  checkOrigin,
+  checkRequestSource,
   checkToken,
   cookieName,
   generateToken,
@@ -117,7 +117,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   let port = 0;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const refusal = checkOrigin({ remoteAddress: request.socket.remoteAddress, headers: request.headers }, port);
+    const refusal = checkRequestSource({ remoteAddress: request.socket.remoteAddress, headers: request.headers }, port);
     if (refusal) return refuse(response, refusal);
 
     const rawUrl = request.url ?? '';
