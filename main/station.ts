@@ -16,6 +16,7 @@ import { watchHotFolder, type HotFolderWatcher } from './intake/watcher.js';
 import { JobRunner, type JobContext } from './jobs/runner.js';
 import { acquireLock } from './store/lock.js';
 import { removeStaleTempFiles } from './store/files.js';
+import { sweepClosedQuarantine } from './quarantine/sweep.js';
 import { StationStore } from './store/station-store.js';
 import type { JobRow } from './store/jobs.js';
 import type { DocumentState } from './store/documents.js';
@@ -165,6 +166,7 @@ export class Station extends EventEmitter<StationEvents> {
     this.started = true;
     // Whatever a crash left half-written: temp files beside their targets, and the ingest scratch folder.
     removeStaleTempFiles([this.paths.originals, this.paths.pages, this.paths.documents, this.paths.quarantine, this.paths.dataDir]);
+    sweepClosedQuarantine(this.store.db, this.paths.quarantine);
     fs.rmSync(this.paths.tmp, { recursive: true, force: true });
     fs.mkdirSync(this.paths.tmp, { recursive: true });
     this.store.jobs.releaseAll();

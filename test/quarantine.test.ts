@@ -180,6 +180,34 @@ describe('quarantine', () => {
     expect(fs.existsSync(path.join(station.paths.dataDir, keptRelative))).toBe(false);
   });
 
+  it('a kept original left behind by a crash after discard is removed at the next start; open entries stay', async () => {
+    const { root, station, call, drop } = setUp();
+    await station.start();
+    await drop('a.txt', textFile());
+    await drop('b.bin', randomBytes(2048));
+    await station.whenIdle();
+    const items = await list(call);
+    const gone = items.find((i) => i.originalName === 'a.txt')!;
+    const open = items.find((i) => i.originalName === 'b.bin')!;
+    const keptGone = path.join(station.paths.dataDir, rowOf(station, gone.sourceId).stored_path as string);
+    const keptOpen = path.join(station.paths.dataDir, rowOf(station, open.sourceId).stored_path as string);
+    expect(await call('discardQuarantined', { sourceId: gone.sourceId, confirm: true })).toMatchObject({ ok: true });
+    // As if the station died between the commit and the delete: the file is still there.
+    fs.mkdirSync(path.dirname(keptGone), { recursive: true });
+    fs.writeFileSync(keptGone, textFile());
+    await station.stop();
+    running.splice(running.indexOf(station), 1);
+
+    const config = station.config;
+    const again = createStation({ dataDir: path.join(root, 'data'), config, watch: false, incompleteGraceMs: 0 });
+    running.push(again);
+    await again.start();
+    expect(fs.existsSync(path.dirname(keptGone))).toBe(false);
+    expect(fs.existsSync(keptOpen)).toBe(true);
+    const left = (await dispatch({ station: again, actor: 'tester' }, 'listQuarantine', {})) as { ok: true; value: { items: QuarantineItemView[] } };
+    expect(left.value.items.map((i) => i.sourceId)).toEqual([open.sourceId]);
+  });
+
   it('a file that vanished before it was read has nothing to retry but can be dismissed', async () => {
     const { hot, station, call } = setUp();
     await station.start();
