@@ -113,6 +113,20 @@ describe('page edits', () => {
     expect((await refused('undoEdit', { id })).code).toBe('nothing_to_undo');
   });
 
+  it('turns a 1-bit page without touching its G4 data', async () => {
+    scans++;
+    const id = await env.scanBatch([{ name: `fax_${scans}.tif`, data: await markedPage(3, { format: 'tiff-g4', variant: scans }) }], { bw: true });
+    const original = await built(id);
+    const [page] = env.station.store.pages.forDocument(id);
+    expect(page!.image_format).toBe('g4tiff');
+    await call('rotatePage', { id, pageId: page!.id, degrees: 270 });
+    const pdf = await built(id);
+    expect(await pdfPageSizes(pdf)).toEqual([{ width: markedHeightPt(3), height: 595 }]);
+    // Counter-clockwise: the top-left square goes to the bottom left.
+    expect(await markCorner(pdf, 1)).toBe('bl');
+    expect(await pdfImageStreams(pdf)).toEqual(await pdfImageStreams(original));
+  });
+
   it('fine-turns a page by hand: the page keeps its size, the content turns clockwise', async () => {
     const id = await scan([1]);
     const original = await built(id);
