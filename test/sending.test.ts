@@ -13,6 +13,9 @@ import { parseConfig } from '../main/config/schema.js';
 import { createStation, type Station } from '../main/station.js';
 import { dispatch } from '../main/api/dispatch.js';
 import { startReceiver } from '../main/receiver/app.js';
+import { backoffMs } from '../main/upload/backoff.js';
+import { parseRetryAfter } from '../main/upload/targets/http.js';
+import { ConfigError } from '../main/config/schema.js';
 import { sharedTemplate, copyTemplate, firstDocuments, queueDocuments, TEST_STAFF } from './support/receiver-documents.js';
 import { startFaultyReceiver, type Fault, type FaultyReceiver } from './support/receiver-faults.js';
 import { waitFor } from './support/station-process.js';
@@ -224,5 +227,28 @@ describe('reference receiver', () => {
     const read = (await (await fetch(`${real.url}/documents/${id}`)).json()) as { sha256: string; metadata: { documentId: string } };
     expect(read).toMatchObject({ sha256, metadata: { documentId: 'doc-1' } });
     expect(Buffer.from(await (await fetch(`${real.url}/documents/${id}/content`)).arrayBuffer())).toEqual(pdf);
+  });
+});
+
+describe('sending rules', () => {
+  it('backs off exponentially with jitter, capped, and reads Retry-After as seconds or an HTTP date', () => {
+    const low = () => 0;
+    const high = () => 0.999999;
+    expect([1, 2, 3, 4].map((n) => backoffMs(n, 1_000, 60_000, low))).toEqual([500, 1_000, 2_000, 4_000]);
+    expect([1, 2, 3, 4].map((n) => backoffMs(n, 1_000, 60_000, high))).toEqual([1_000, 2_000, 4_000, 8_000]);
+    expect(backoffMs(30, 1_000, 60_000, high)).toBe(60_000);
+    expect(parseRetryAfter('7')).toBe(7_000);
+    const now = Date.parse('2026-11-25T12:00:00Z');
+    expect(parseRetryAfter('Wed, 25 Nov 2026 12:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    expect(parseRetryAfter('999999')).toBe(3_600_000);
+  });
+
+  it('rejects a bad sending configuration with the field named', () => {
+    expect(() => parseConfig({ sending: { concurrency: 3 } }, 'config.json')).toThrow(ConfigError);
+    expect(() => parseConfig({ sending: { concurrency: 3 } }, 'config.json')).toThrow(/sending\.concurrency/);
+    expect(() => parseConfig({ sending: { targets: [{ kind: 'rest', name: 'dms', url: 'not a url' }] } }, 'config.json')).toThrow(/sending\.targets\.0\.url/);
+    expect(() => parseConfig({ sending: { targets: [{ kind: 'ftp', name: 'x' }] } }, 'config.json')).toThrow(/sending\.targets\.0/);
+    expect(parseConfig({}, 'defaults').sending).toMatchObject({ defaultTarget: 'outbox', retentionDays: 7, concurrency: 1, targets: [] });
   });
 });
