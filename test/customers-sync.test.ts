@@ -203,6 +203,28 @@ describe('customer sync', () => {
     }
   });
 
+  it('stops a sync in flight when the station stops, even when the server never answers', async () => {
+    const stalled = http.createServer(() => undefined); // takes the request, never answers
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', () => resolve()));
+    const port = (stalled.address() as AddressInfo).port;
+    const other = createStation({
+      dataDir: path.join(tmp.path(), 'stalled'),
+      // The longest timeout there is: only the stop can end this sync within the test's time.
+      config: parseConfig({ stationId: 'sync-test-4', imaging: { workers: 1 }, customers: { sync: { url: `http://127.0.0.1:${port}/customers`, intervalMinutes: 600, timeoutSeconds: 600 } } }, 'test'),
+      watch: false,
+    });
+    try {
+      const sync = other.customers.sync();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(other.customers.status().syncing).toBe(true);
+      await other.stop();
+      expect(await sync).toMatchObject({ ok: false, error: expect.stringMatching(/shutting down/) });
+    } finally {
+      stalled.closeAllConnections();
+      await new Promise((resolve) => stalled.close(resolve));
+    }
+  });
+
   it('syncs on its own after start, and retries sooner after a failure', async () => {
     const db = openDatabase(path.join(tmp.path(), 'auto', 'station.db'));
     let changed!: () => void;

@@ -100,6 +100,8 @@ export class CustomerDirectory {
   private failures = 0;
   private lastFade = -Infinity;
   private stopped = true;
+  /** Aborts a sync in flight when the station stops (a stalled server must not hold up shutdown). */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly db: Db,
@@ -206,6 +208,7 @@ export class CustomerDirectory {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
@@ -235,11 +238,13 @@ export class CustomerDirectory {
     const fetchFn = this.options.fetch ?? (globalThis.fetch as unknown as FetchLike);
     let outcome: SyncOutcome;
     try {
-      outcome = await syncCustomers(this.db, this.repository, settings, fetchFn, () => this.now());
+      outcome = await syncCustomers(this.db, this.repository, settings, fetchFn, () => this.now(), this.stopping.signal);
     } catch (error) {
       // A fault of ours, not the network's: reported the same quiet way, and retried.
       outcome = { ok: false, notModified: false, pages: 0, imported: 0, updated: 0, deleted: 0, skipped: 0, problems: [], error: `The sync failed: ${(error as Error).message}` };
     }
+    // Stopped in the middle: not a failure of the server, nothing to record or retry.
+    if (this.stopping.signal.aborted) return outcome;
     const intervalMs = settings.intervalMinutes * 60_000;
     if (outcome.ok) {
       this.failures = 0;

@@ -80,7 +80,7 @@ function describeFailure(error: unknown, timeoutSeconds: number): string {
   return `The directory server could not be asked: ${code ?? e.cause?.message ?? e.message ?? 'unknown error'}.`;
 }
 
-export async function syncCustomers(db: Db, repository: CustomerRepository, settings: SyncSettings, fetchFn: FetchLike, now: () => Date = () => new Date()): Promise<SyncOutcome> {
+export async function syncCustomers(db: Db, repository: CustomerRepository, settings: SyncSettings, fetchFn: FetchLike, now: () => Date = () => new Date(), stop?: AbortSignal): Promise<SyncOutcome> {
   const outcome: SyncOutcome = { ok: true, notModified: false, pages: 0, imported: 0, updated: 0, deleted: 0, skipped: 0, problems: [] };
   const fail = (message: string): SyncOutcome => ({ ...outcome, ok: false, error: message });
   for (let page = 0; page < MAX_PAGES; page++) {
@@ -95,7 +95,8 @@ export async function syncCustomers(db: Db, repository: CustomerRepository, sett
     let body: string;
     let responseEtag: string | null;
     try {
-      const response = await fetchFn(url, { headers, signal: AbortSignal.timeout(settings.timeoutSeconds * 1000) });
+      const timeout = AbortSignal.timeout(settings.timeoutSeconds * 1000);
+      const response = await fetchFn(url, { headers, signal: stop ? AbortSignal.any([timeout, stop]) : timeout });
       status = response.status;
       responseEtag = response.headers.get('etag');
       body = status === 304 ? '' : await response.text();
@@ -104,6 +105,7 @@ export async function syncCustomers(db: Db, repository: CustomerRepository, sett
         return fail(`The directory server answered ${status} ${response.statusText}.`);
       }
     } catch (error) {
+      if (stop?.aborted) return fail('The sync was stopped because the station is shutting down.');
       return fail(describeFailure(error, settings.timeoutSeconds));
     }
     if (status === 304) {
