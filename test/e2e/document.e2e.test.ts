@@ -2,8 +2,9 @@
  * The document view and assignment in a real browser (Debian's Chromium) against browser mode over
  * the real core: scans dropped into a real hot folder, a real SQLite file, the default outbox. The
  * whole way is done with the keyboard alone: open the document from the queue, turn a page, delete
- * one, undo the delete, find "Müller" by typing "Mueller", assign and queue with Ctrl+Enter; then
- * the PDF in the outbox has the right pages, the first one turned, and the chosen metadata.
+ * one, undo the delete, split and merge back, find "Müller" by typing "Mueller", assign and queue
+ * with Ctrl+Enter; then the PDF in the outbox has the right pages, the first one turned, and the
+ * chosen metadata.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
@@ -79,6 +80,13 @@ describe('document view and assignment (browser)', () => {
     await page.locator('[data-page-count="3"]').waitFor();
     await page.locator(`.thumb[data-index="1"][data-page-id="${second}"]`).waitFor();
     expect(await page.locator('.thumb[data-index="0"]').getAttribute('data-turn')).toBe('90');
+    // T splits before the second page; M appends the split-off document again.
+    await page.keyboard.press('t');
+    await page.locator('[data-page-count="1"]').waitFor();
+    await page.locator('[data-open-split]').waitFor();
+    await page.keyboard.press('m');
+    await page.locator('[data-page-count="3"]').waitFor();
+    expect(await page.locator('.thumb').evaluateAll((thumbs) => thumbs.map((t) => t.getAttribute('data-turn')))).toEqual(['90', '0', '0']);
 
     // A jumps to the customer search; "Mueller" finds "Müller".
     await page.keyboard.press('a');

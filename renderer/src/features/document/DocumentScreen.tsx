@@ -37,11 +37,11 @@ function imageStyle(page: DocumentPageView): CSSProperties {
   };
 }
 
-function PageImage({ page, src, alt }: { page: DocumentPageView; src: string; alt: string }) {
+function PageImage({ page, src, alt, lazy = false }: { page: DocumentPageView; src: string; alt: string; lazy?: boolean }) {
   const box = pageBox(page);
   return (
     <div className="page-box" style={{ aspectRatio: `${box.width} / ${box.height}` }}>
-      <img className="page-img" src={src} alt={alt} style={imageStyle(page)} draggable={false} />
+      <img className="page-img" src={src} alt={alt} style={imageStyle(page)} draggable={false} loading={lazy ? 'lazy' : 'eager'} />
     </div>
   );
 }
@@ -278,7 +278,7 @@ export function DocumentScreen({ params }: ScreenProps) {
               onDrop={onDrop(i)}
               onDragEnd={() => setDragFrom(null)}
             >
-              <PageImage page={p} src={p.thumbUrl} alt="" />
+              <PageImage page={p} src={p.thumbUrl} alt="" lazy={i > 12} />
               <span className="thumb-number">{i + 1}</span>
               {p.flags.length > 0 && (
                 <span className="thumb-flag" aria-hidden="true">
