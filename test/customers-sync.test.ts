@@ -244,7 +244,11 @@ describe('customer sync', () => {
       expect(directory.status().lastError).toMatchObject({ source: 'sync', message: expect.stringMatching(/503/) });
       server.failWith = null;
       await Promise.race([arrived, new Promise((_, reject) => setTimeout(() => reject(new Error('no sync within 20 s')), 20_000))]);
-      expect(server.requests.map((r) => r.status)).toEqual([503, 200, 200, 200]);
+      // One or more failed tries (a busy machine may let the retry come before the server is back), then the three pages.
+      const statuses = server.requests.map((r) => r.status);
+      expect(statuses[0]).toBe(503);
+      expect(statuses.slice(statuses.indexOf(200))).toEqual([200, 200, 200]);
+      expect(statuses.filter((status) => status !== 503 && status !== 200)).toEqual([]);
       expect(directory.search('heide').map((c) => c.customerNumber)).toEqual(['K3000']);
     } finally {
       await directory.stop();
