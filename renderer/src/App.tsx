@@ -11,6 +11,7 @@ import { StatusBar } from './shell/StatusBar';
 import { StationStatusProvider } from './shell/station-status';
 import { queueScreens } from './features/queue/QueueScreen';
 import { quarantineScreens } from './features/quarantine/QuarantineScreen';
+import { settingsScreens } from './features/settings/SettingsScreen';
 import { batchReviewScreens } from './features/batch-review/BatchReviewScreen';
 import { documentScreens } from './features/document/DocumentScreen';
 import { customerScreens } from './features/customers/CustomersScreen';
@@ -19,6 +20,7 @@ import { customerScreens } from './features/customers/CustomersScreen';
 export const screens: ScreenDefinition[] = [
   ...queueScreens,
   ...quarantineScreens,
+  ...settingsScreens,
   ...batchReviewScreens,
   ...documentScreens,
   ...customerScreens,

@@ -66,6 +66,15 @@ describe('quarantine (browser)', () => {
     expect(await page.locator('[data-message="ok"]').innerText()).toContain('verworfen');
     await page.locator('[data-nav="/quarantine"] .nav-count', { hasText: '0' }).waitFor();
 
+    // The settings screen, from the menu: the watched hot folder and its profile.
+    await page.locator('[data-action="settings"]').click();
+    await page.locator('[data-action="all-settings"]').click();
+    const folder = page.locator(`tr[data-folder="${station.hotFolder}"]`);
+    await folder.waitFor();
+    expect(await folder.innerText()).toContain('Empfang');
+    expect(await folder.innerText()).toContain('überwacht');
+    await screenshot(page, 'settings-de');
+
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -7,6 +7,7 @@ import { errorStrings } from './error-strings';
 import { shellStrings } from './shell-strings';
 import { queueStrings } from '../features/queue/strings';
 import { quarantineStrings } from '../features/quarantine/strings';
+import { settingsStrings } from '../features/settings/strings';
 import { batchReviewStrings } from '../features/batch-review/strings';
 import { documentStrings } from '../features/document/strings';
 import { assignStrings } from '../features/assign/strings';
@@ -23,6 +24,7 @@ const areas: Record<string, AreaStrings> = {
   errors: errorStrings,
   queue: queueStrings,
   quarantine: quarantineStrings,
+  settings: settingsStrings,
   batchReview: batchReviewStrings,
   document: documentStrings,
   assign: assignStrings,

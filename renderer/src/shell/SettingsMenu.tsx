@@ -1,8 +1,7 @@
 /** The settings menu in the header: language for now; other settings screens link from here. */
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { currentLanguage, setLanguage } from '../i18n';
-import { languages, type Language } from '../i18n/resources';
+import { LanguageChoice } from '../features/settings/LanguageChoice';
 
 export function SettingsMenu() {
   const { t } = useTranslation();
@@ -31,7 +30,6 @@ export function SettingsMenu() {
     };
   }, [open]);
 
-  const labels: Record<Language, string> = { de: t('shell.settings.german'), en: t('shell.settings.english') };
   return (
     <div className="settings">
       <button ref={buttonRef} type="button" className="button button--quiet" aria-expanded={open} aria-controls={panelId} onClick={() => setOpen((o) => !o)} data-action="settings">
@@ -39,21 +37,10 @@ export function SettingsMenu() {
       </button>
       {open && (
         <div ref={panelRef} id={panelId} className="settings-panel" role="dialog" aria-label={t('shell.settings.button')}>
-          <fieldset>
-            <legend>{t('shell.settings.language')}</legend>
-            {languages.map((language) => (
-              <label key={language} className="radio">
-                <input
-                  type="radio"
-                  name="language"
-                  value={language}
-                  checked={currentLanguage() === language}
-                  onChange={() => void setLanguage(language)}
-                />
-                <span lang={language}>{labels[language]}</span>
-              </label>
-            ))}
-          </fieldset>
+          <LanguageChoice legend={t('shell.settings.language')} />
+          <a className="settings-link" href="#/settings" onClick={() => setOpen(false)} data-action="all-settings">
+            {t('settings.openAll')}
+          </a>
           <button type="button" className="button" onClick={() => { setOpen(false); buttonRef.current?.focus(); }}>
             {t('shell.settings.close')}
           </button>
