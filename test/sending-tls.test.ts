@@ -80,3 +80,16 @@ describe('sending over TLS', () => {
     expect(server.app.store.keys()).toEqual([]);
   });
 });
+
+describe('sending over TLS without the client certificate the server requires', () => {
+  it('does not mistake the refusal for being offline forever', async () => {
+    const server = await tlsReceiver(true);
+    const s = station({ url: server.url, caFile: pki.caCert });
+    const [id] = queueDocuments(s, firstDocuments(s, 1));
+    await s.start();
+    // Either refused at once (TLS alert) or, where the alert arrives as a reset, counted attempts.
+    await waitFor(() => s.store.documents.get(id!)!.state === 'error' || s.sending.deliveries(id!).some((d) => d.counted === 1 && d.outcome !== 'running'), 30_000, 'the refusal to be counted');
+    expect(s.sending.deliveries(id!).filter((d) => d.outcome === 'offline')).toEqual([]);
+    expect(server.app.store.keys()).toEqual([]);
+  });
+});

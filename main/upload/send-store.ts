@@ -137,7 +137,7 @@ export class SendStore {
   }
 
   startAttempt(documentId: string, target: string): number {
-    return Number(statement(this.db, `INSERT INTO deliveries (document_id, target, started_at, outcome) VALUES (?, ?, ?, 'running')`).run(documentId, target, nowIso()).lastInsertRowid);
+    return Number(statement(this.db, `INSERT INTO deliveries (document_id, target, started_at, outcome, counted) VALUES (?, ?, ?, 'running', 0)`).run(documentId, target, nowIso()).lastInsertRowid);
   }
 
   finishAttempt(id: number, outcome: DeliveryOutcome, counted: boolean, detail: { httpStatus?: number | null; code?: string | null; message?: string | null; remoteId?: string | null } = {}): void {

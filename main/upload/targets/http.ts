@@ -125,6 +125,9 @@ export function classifyNetworkError(error: unknown, timedOut: boolean): SendErr
   const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string } };
   if (timedOut || e.name === 'AbortError' || e.name === 'TimeoutError') return new SendError('timeout', 'network', networkMessages.timeout);
   const code = e.code ?? e.cause?.code ?? '';
+  if (/ALERT|HANDSHAKE/i.test(code)) {
+    return new SendError('tls_refused', 'permanent', `The target refused the station's TLS connection (${code}); is the client certificate right?`);
+  }
   if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i.test(code)) {
     return new SendError('tls_untrusted', 'permanent', `The target's TLS certificate is not trusted (${code}).`);
   }
