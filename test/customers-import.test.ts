@@ -138,6 +138,14 @@ describe('quoting and bad rows', () => {
     expect(directory.status().lastImport).toMatchObject({ fileName: 'mixed.csv', imported: 4, skipped: 8 });
   });
 
+  it('follows an Excel "sep=" first line and counts lines from it', async () => {
+    const directory = freshDirectory();
+    // Without the hint the header would look semicolon-separated (three of each; a tie goes to ";").
+    const report = await directory.importCsv(Buffer.from('sep=,\r\nKundennummer,Nachname,Vorname,A;B;C;D\r\n1;x,Müller,Hans,\r\n,Ohne,Nummer,\r\n'));
+    expect(report).toMatchObject({ imported: 1, delimiter: ',', ignoredColumns: ['A;B;C;D'], errors: [{ line: 4, code: 'customer_number_missing' }] });
+    expect(directory.findByNumber('1;x')?.name).toBe('Müller, Hans');
+  });
+
   it('updates by customer number: a second import counts new, changed and unchanged rows', async () => {
     const directory = freshDirectory();
     const header = 'Kundennummer;Nachname;Vorname;Geburtsdatum\n';

@@ -36,6 +36,12 @@ export function decodeWindows1252(bytes: Uint8Array): string {
 
 export type Delimiter = ';' | ',' | '\t';
 
+/** Excel's "sep=;" first line names the delimiter; the header follows on line 2. */
+export function excelSeparatorLine(text: string): { delimiter: Delimiter; skip: number } | null {
+  const match = /^sep=([;,\t])\r?\n/i.exec(text);
+  return match ? { delimiter: match[1] as Delimiter, skip: match[0].length } : null;
+}
+
 /** The delimiter of the header line: whichever of ; , tab occurs most outside quotes (ties: semicolon). */
 export function sniffDelimiter(text: string): Delimiter {
   const counts: Record<Delimiter, number> = { ';': 0, ',': 0, '\t': 0 };
@@ -66,9 +72,9 @@ export interface CsvRecord {
  * unquoted field is taken literally, as Excel does; text after a closing quote and an unclosed
  * quote at the end are errors). Blank lines are skipped.
  */
-export function* parseCsv(text: string, delimiter: Delimiter): Generator<CsvRecord> {
-  let i = 0;
-  let line = 1;
+export function* parseCsv(text: string, delimiter: Delimiter, start = { offset: 0, line: 1 }): Generator<CsvRecord> {
+  let i = start.offset;
+  let line = start.line;
   const n = text.length;
   while (i < n) {
     const startLine = line;

@@ -5,7 +5,7 @@
  */
 import type { Db } from '../store/db.js';
 import { ColumnMapError, mapColumns, rawCustomerFrom, type CustomerFieldName } from './columns.js';
-import { decodeCsv, parseCsv, sniffDelimiter, type CsvEncoding, type Delimiter } from './csv.js';
+import { decodeCsv, excelSeparatorLine, parseCsv, sniffDelimiter, type CsvEncoding, type Delimiter } from './csv.js';
 import { checkCustomer } from './record.js';
 import type { CustomerRepository } from './repository.js';
 
@@ -56,8 +56,9 @@ export class CsvImportError extends Error {
 
 export function importCustomersCsv(db: Db, repository: CustomerRepository, bytes: Uint8Array, options: ImportOptions = {}): ImportReport {
   const { text, encoding } = decodeCsv(bytes);
-  const delimiter = sniffDelimiter(text);
-  const records = parseCsv(text, delimiter);
+  const hint = excelSeparatorLine(text);
+  const delimiter = hint?.delimiter ?? sniffDelimiter(text);
+  const records = parseCsv(text, delimiter, hint ? { offset: hint.skip, line: 2 } : undefined);
   const first = records.next();
   if (first.done) throw new CsvImportError('csv_empty', 'The file is empty: it has no header line.');
   if (first.value.error) throw new CsvImportError('csv_columns', `The header line cannot be read: ${first.value.error}.`);
