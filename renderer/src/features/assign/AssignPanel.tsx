@@ -125,7 +125,8 @@ export function AssignPanel({ detail, onAssigned }: AssignPanelProps) {
       ArrowDown: () => setHighlight((h) => Math.min(items.length - 1, h + 1)),
       ArrowUp: () => setHighlight((h) => Math.max(0, h - 1)),
       Enter: () => choose(items[highlight]),
-      Escape: () => setQuery(''),
+      // Escape clears the search; on an empty one it goes back to the pages.
+      Escape: () => (query ? setQuery('') : document.querySelector<HTMLElement>('[data-page-strip]')?.focus()),
     };
     const action = keys[event.key];
     if (action) {
