@@ -14,7 +14,8 @@ export const shellStrings = {
       error: 'Fehler',
       quarantine: 'Quarantäne',
       moreHeading: 'Weiteres',
-      countLabel: '{{count}} Dokumente',
+      countLabel_one: '{{count}} Dokument',
+      countLabel_other: '{{count}} Dokumente',
     },
     status: {
       label: 'Status',
@@ -67,7 +68,8 @@ export const shellStrings = {
       error: 'Errors',
       quarantine: 'Quarantine',
       moreHeading: 'More',
-      countLabel: '{{count}} documents',
+      countLabel_one: '{{count}} document',
+      countLabel_other: '{{count}} documents',
     },
     status: {
       label: 'Status',

@@ -6,7 +6,7 @@ import { formatCount } from '../i18n';
 import { useStationStatus } from './station-status';
 import { queueViews, type QueueViewId } from '../features/queue/queue-views';
 
-function NavLink({ path, label, count, current, tone, shortcut }: { path: string; label: string; count?: number; current: boolean; tone?: 'alert' | 'warn'; shortcut?: string }) {
+function NavLink({ path, label, count, current, tone, shortcut, countKey = 'shell.nav.countLabel' }: { path: string; label: string; count?: number; current: boolean; tone?: 'alert' | 'warn'; shortcut?: string; countKey?: string }) {
   const { t } = useTranslation();
   return (
     <li>
@@ -20,7 +20,7 @@ function NavLink({ path, label, count, current, tone, shortcut }: { path: string
       >
         <span className="nav-label">{label}</span>
         {count !== undefined && (
-          <span className={'nav-count' + (tone && count > 0 ? ` nav-count--${tone}` : '')} aria-label={t('shell.nav.countLabel', { count })}>
+          <span className={'nav-count' + (tone && count > 0 ? ` nav-count--${tone}` : '')} aria-label={t(countKey, { count, n: formatCount(count) })}>
             {formatCount(count)}
           </span>
         )}
@@ -71,7 +71,7 @@ export function Navigation({ path, extra }: { path: string; extra: readonly NavI
             shortcut={`Alt+${shortcutPaths.indexOf(`/queue/${view}`) + 1}`}
           />
         ))}
-        <NavLink path="/quarantine" label={t('shell.nav.quarantine')} count={status?.quarantined} current={path.startsWith('/quarantine')} tone="warn" shortcut={`Alt+${shortcutPaths.length}`} />
+        <NavLink path="/quarantine" label={t('shell.nav.quarantine')} count={status?.quarantined} current={path.startsWith('/quarantine')} tone="warn" shortcut={`Alt+${shortcutPaths.length}`} countKey="quarantine.count" />
       </ul>
       {extra.length > 0 && (
         <>
