@@ -100,7 +100,8 @@ async function decodeAndMeasure(file: Buffer) {
   const meta = await sharp(file).metadata();
   const dpi = meta.density && meta.density > 0 ? meta.density : 300;
   const width = Math.round(((meta.width ?? 0) * SKEW_ANALYSIS_DPI) / dpi);
-  const { data, info } = await sharp(file).resize({ width }).greyscale().raw().toBuffer({ resolveWithObject: true });
+  // The pipeline's own shrink (main/imaging/pipeline.ts): shrink-on-load, then a linear reduce.
+  const { data, info } = await sharp(file).resize({ width, kernel: 'linear' }).greyscale().raw().toBuffer({ resolveWithObject: true });
   const estimate = measureSkew({ data, width: info.width, height: info.height }, (dpi * info.width) / (meta.width ?? info.width));
   const cpu = process.cpuUsage(cpuStarted);
   return { estimate, ms: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000 };
