@@ -234,6 +234,33 @@ describe('page edits', () => {
     expect(actions).toEqual(['split_document', 'merge_documents', 'undo_edit', 'undo_edit']);
   });
 
+  it('keeps split parts in page order and follows a mailroom batch by its sequence', async () => {
+    const id = await scan([0, 1, 2]);
+    const original = await built(id);
+    const { pages } = await call<DocumentDetailView>('getDocumentDetail', { id });
+    // Split off the last page, then the middle one: the middle part must come between.
+    const last = (await call<{ newDocumentId: string }>('splitDocument', { id, pageId: pages[2]!.id })).newDocumentId;
+    const middle = (await call<{ newDocumentId: string }>('splitDocument', { id, pageId: pages[1]!.id })).newDocumentId;
+    expect((await call<DocumentDetailView>('getDocumentDetail', { id })).nextDocumentId).toBe(middle);
+    expect((await call<DocumentDetailView>('getDocumentDetail', { id: middle })).nextDocumentId).toBe(last);
+    await call('mergeWithNext', { id });
+    await call('mergeWithNext', { id });
+    expect(sha(await built(id))).toBe(sha(original));
+
+    // Documents the mailroom made in one moment: equal times, their batch sequence decides.
+    const [a, b] = [await scan([0]), await scan([1])];
+    const db = env.station.store.db;
+    const batch = env.station.store.documents.get(a)!.batch_id;
+    const at = env.station.store.documents.get(a)!.created_at;
+    const [first, second] = [a, b].sort().reverse();
+    db.prepare('UPDATE documents SET batch_id = ?, created_at = ? WHERE id IN (?, ?)').run(batch, at, a, b);
+    const insert = db.prepare(`INSERT INTO mailroom_documents (document_id, batch_id, seq, split_reason, split_at, created_at) VALUES (?, ?, ?, 'separator', 0, ?)`);
+    insert.run(first, batch, 0, at);
+    insert.run(second, batch, 1, at);
+    expect((await call<DocumentDetailView>('getDocumentDetail', { id: first! })).nextDocumentId).toBe(second);
+    expect((await call<DocumentDetailView>('getDocumentDetail', { id: second! })).nextDocumentId).toBeNull();
+  });
+
   it('refuses edits once a document is queued, and bad input with the field named', async () => {
     const id = await scan([0, 1]);
     await built(id);

@@ -58,10 +58,20 @@ export interface EditRow {
 }
 
 /** Documents ordered within their batch (or hot folder): the order key, else created_at in ms. */
-const ORDER_EXPR = `COALESCE(order_key, (julianday(created_at) - 2440587.5) * 86400000.0)`;
+const CREATED_MS = `(julianday(created_at) - 2440587.5) * 86400000.0`;
+/**
+ * The mailroom makes a batch's documents in one moment (equal created_at); their place in the
+ * batch (seq) then orders them: a thousandth of a millisecond per place keeps the key rising.
+ */
+const MAILROOM_SEQ = `COALESCE((SELECT m.seq FROM mailroom_documents m WHERE m.document_id = documents.id), 0) * 0.001`;
 
 export class DocumentEditStore {
-  constructor(private readonly db: Db) {}
+  private readonly orderExpr: string;
+
+  constructor(private readonly db: Db) {
+    const mailroom = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mailroom_documents'`).get();
+    this.orderExpr = `COALESCE(order_key, ${CREATED_MS}${mailroom ? ` + ${MAILROOM_SEQ}` : ''})`;
+  }
 
   document(id: string): OrderedDocumentRow | undefined {
     return statement(this.db, 'SELECT * FROM documents WHERE id = ?').get(id) as OrderedDocumentRow | undefined;
@@ -77,7 +87,7 @@ export class DocumentEditStore {
   }
 
   orderKey(documentId: string): number {
-    return (statement(this.db, `SELECT ${ORDER_EXPR} AS k FROM documents WHERE id = ?`).get(documentId) as { k: number }).k;
+    return (statement(this.db, `SELECT ${this.orderExpr} AS k FROM documents WHERE id = ?`).get(documentId) as { k: number }).k;
   }
 
   /**
@@ -88,10 +98,10 @@ export class DocumentEditStore {
     const key = this.orderKey(doc.id);
     return statement(
       this.db,
-      `SELECT *, ${ORDER_EXPR} AS k FROM documents
+      `SELECT *, ${this.orderExpr} AS k FROM documents
        WHERE id != @id AND (CASE WHEN @batch IS NULL THEN batch_id IS NULL AND hot_folder = @hot ELSE batch_id = @batch END)
          AND state NOT IN ('purged','quarantined')
-         AND (${ORDER_EXPR} > @key OR (${ORDER_EXPR} = @key AND id > @id))
+         AND (${this.orderExpr} > @key OR (${this.orderExpr} = @key AND id > @id))
        ORDER BY k, id LIMIT 1`,
     ).get({ id: doc.id, batch: doc.batch_id, hot: doc.hot_folder, key }) as OrderedDocumentRow | undefined;
   }
