@@ -9,7 +9,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { openSource } from '../main/imaging/decode.js';
 import { cleanPage, type CleanOptions } from '../main/imaging/pipeline.js';
-import { renderPageRaw } from './fixtures/pages.js';
+import { renderPageFile, renderPageRaw } from './fixtures/pages.js';
 import { renderScan, type ScanSpec } from './fixtures/scan-faults.js';
 
 const options: CleanOptions = { colourMode: 'auto', jpegQuality: 75, minSkewDegrees: 0.1, maxSkewDegrees: 15 };
@@ -100,6 +100,19 @@ describe('page clean-up', () => {
     // The band is gone from the output: the top-left corner is white.
     const out = await decodeOutput(cleaned.encoded);
     expect(out.data[5 * out.width + 5]).toBe(255);
+  });
+
+  it('keeps a straight 1-bit scan pixel for pixel (nothing to threshold)', async () => {
+    const tiff = await renderPageFile({ kind: 'letter', dpi: 150, seed: 8 }, 'tiff-g4');
+    const cleaned = await cleanFile('fax.tif', tiff);
+    expect([cleaned.colourMode, cleaned.encoded.format, cleaned.rotatedDegrees]).toEqual(['bw', 'g4tiff', 0]);
+    expect(cleaned.record.threshold).toBeUndefined();
+    const scan = await decodeOutput({ data: tiff, format: 'g4tiff' });
+    const out = await decodeOutput(cleaned.encoded);
+    expect([out.width, out.height]).toEqual([scan.width, scan.height]);
+    let differing = 0;
+    for (let i = 0; i < scan.data.length; i++) if ((scan.data[i] < 128) !== (out.data[i] < 128)) differing++;
+    expect(differing).toBe(0);
   });
 
   it('keeps faint pencil text in black-and-white', async () => {

@@ -150,7 +150,10 @@ export async function cleanPage(page: SourcePage, options: CleanOptions): Promis
     greySource,
   });
   let encoded: EncodedPage;
-  if (colourMode === 'bw') {
+  if (colourMode === 'bw' && page.bilevel) {
+    // Already 1 bit (a G4 TIFF, a 1-bit PNG): its pixels are black or white, nothing to threshold.
+    encoded = await encodeBilevel(full, dpi);
+  } else if (colourMode === 'bw') {
     const bits = binarizeAdaptive({ data: full.data, width: full.width, height: full.height }, dpi);
     encoded = await encodeBilevel({ data: Buffer.from(bits.buffer, bits.byteOffset, bits.length), width: full.width, height: full.height, channels: 1 }, dpi);
     record.threshold = { method: 'sauvola', k: DEFAULT_SAUVOLA_K, windowMm: DEFAULT_WINDOW_MM };
