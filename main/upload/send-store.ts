@@ -123,17 +123,17 @@ export class SendStore {
     statement(this.db, `UPDATE jobs SET state = 'pending', attempts = 0, last_error = NULL, run_after_ms = 0, updated_at = ? WHERE kind = '${SEND_JOB}' AND subject_id = ? AND state != 'running'`).run(nowIso(), documentId);
   }
 
-  /** Everything due later is due now (the target came back, or staff pressed "send now"). */
-  dueNow(): void {
-    statement(this.db, `UPDATE jobs SET run_after_ms = 0 WHERE kind = '${SEND_JOB}' AND state = 'pending' AND run_after_ms > 0 AND attempts = 0`).run();
-  }
-
   nextDueMs(): number | null {
     return (statement(this.db, `SELECT MIN(run_after_ms) AS due FROM jobs WHERE kind = '${SEND_JOB}' AND state = 'pending'`).get() as { due: number | null }).due;
   }
 
-  openJobs(): number {
-    return (statement(this.db, `SELECT COUNT(*) AS n FROM jobs WHERE kind = '${SEND_JOB}' AND state IN ('pending','running')`).get() as { n: number }).n;
+  /** Documents stopped by a sending failure ('error' with a failed send job). */
+  needsAttention(): number {
+    return (
+      statement(this.db, `SELECT COUNT(*) AS n FROM documents d JOIN jobs j ON j.subject_id = d.id AND j.kind = '${SEND_JOB}' AND j.state = 'failed' WHERE d.state = 'error'`).get() as {
+        n: number;
+      }
+    ).n;
   }
 
   startAttempt(documentId: string, target: string): number {

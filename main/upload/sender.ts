@@ -184,7 +184,7 @@ export class Sender {
       paused: this.paused,
       active: this.active.size,
       waiting: Math.max(0, waiting - this.active.size),
-      needsAttention: this.needsAttention(),
+      needsAttention: this.rows.needsAttention(),
       offlineTargets: [...this.offline].map(([name, o]) => ({ name, since: new Date(o.sinceMs).toISOString(), code: o.code, message: o.message, nextProbeAt: new Date(o.nextProbeMs).toISOString() })),
       probes: this.probes,
       nextAttemptAt: next && next > this.clock() ? new Date(next).toISOString() : null,
@@ -193,14 +193,6 @@ export class Sender {
 
   deliveries(documentId: string): DeliveryRow[] {
     return this.rows.deliveries(documentId);
-  }
-
-  private needsAttention(): number {
-    return (
-      this.options.store.db
-        .prepare(`SELECT COUNT(*) AS n FROM documents d JOIN jobs j ON j.subject_id = d.id AND j.kind = 'send_document' AND j.state = 'failed' WHERE d.state = 'error'`)
-        .get() as { n: number }
-    ).n;
   }
 
   private setPaused(paused: boolean, actor: string): void {
