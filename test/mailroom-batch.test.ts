@@ -97,7 +97,8 @@ beforeAll(async () => {
   folders.duplex = path.join(root, 'post-duplex');
   folders.barcode = path.join(root, 'post-barcode');
   for (const dir of Object.values(folders)) fs.mkdirSync(dir);
-  const common = { kind: 'mailroom', grouping: { rule: 'batch', quietWindowMs: 1500 }, afterIngest: 'keep', colourMode: 'auto' };
+  // A long quiet window, ended by the test once every file is in: one batch per folder however loaded the machine.
+  const common = { kind: 'mailroom', grouping: { rule: 'batch', quietWindowMs: 600_000 }, afterIngest: 'keep', colourMode: 'auto' };
   const config = parseConfig(
     {
       stationId: 'mailroom-test',
@@ -115,6 +116,7 @@ beforeAll(async () => {
   await station.customers.importCsv(Buffer.from(customersCsv(), 'utf8'), 'kunden.csv');
   await scan(batches.duplex, folders.duplex, 'a');
   await scan(batches.barcode, folders.barcode, 'b');
+  for (const folder of Object.values(folders)) station.store.batches.endWindows(path.resolve(folder));
   await station.whenIdle();
   reviews.duplex = await call<BatchReviewView>('getBatchReview', { batchId: batchIdOf(folders.duplex) });
   reviews.barcode = await call<BatchReviewView>('getBatchReview', { batchId: batchIdOf(folders.barcode) });

@@ -88,7 +88,7 @@ export async function runMailroomBench(args: string[]): Promise<void> {
   const config = parseConfig(
     {
       stationId: 'mailroom-bench',
-      hotFolders: [{ path: hot, profile: { name: 'Post', kind: 'mailroom', grouping: { rule: 'batch', quietWindowMs: 1000 }, afterIngest: 'keep', separation: { mode: 'blank_sheet', duplex: true } } }],
+      hotFolders: [{ path: hot, profile: { name: 'Post', kind: 'mailroom', grouping: { rule: 'batch', quietWindowMs: 600_000 }, afterIngest: 'keep', separation: { mode: 'blank_sheet', duplex: true } } }],
     },
     'bench',
   );
@@ -111,6 +111,8 @@ export async function runMailroomBench(args: string[]): Promise<void> {
       const stat = fs.statSync(copy);
       await station.ingest(target, { path: copy, size: stat.size, mtimeMs: stat.mtimeMs });
     }
+    // The scanner is done: end the batch's quiet window now (a loaded machine may take seconds between files).
+    station.store.batches.endWindows(path.resolve(hot));
     await station.whenIdle();
     const wallS = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);

@@ -28,7 +28,8 @@ const batch = new BatchBuilder(false, 31, { dpi200: 1, skewed: 0.5, upsideDown: 
 beforeAll(async () => {
   browser = await launchBrowser();
   station = await startBrowserStation({
-    profile: { name: 'Post', kind: 'mailroom', separation: { mode: 'station_sheet', duplex: false }, afterIngest: 'keep' },
+    // A quiet window long enough that a loaded machine still sees one batch.
+    profile: { name: 'Post', kind: 'mailroom', grouping: { rule: 'batch', quietWindowMs: 6000 }, separation: { mode: 'station_sheet', duplex: false }, afterIngest: 'keep' },
     seed: async (dataDir) => {
       const store = StationStore.open(stationPaths(dataDir).database, 'e2e-seed');
       try {
