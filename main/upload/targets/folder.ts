@@ -97,6 +97,7 @@ export class FolderTarget implements UploadTarget {
     const { metadata, pdfPath } = request;
     try {
       await fs.promises.mkdir(this.dir, { recursive: true });
+      await this.removeLeftovers(metadata.documentId);
       const pdfName = `${metadata.documentId}.pdf`;
       const sha256 = await writeAtomically(this.dir, pdfName, async (handle) => {
         const hash = crypto.createHash('sha256');
@@ -120,6 +121,14 @@ export class FolderTarget implements UploadTarget {
       return { remoteId: pdfName, sha256, httpStatus: null, detail: { folder: this.name } };
     } catch (error) {
       throw classifyFsError(error);
+    }
+  }
+
+  /** Temporary files of this document left by a crash in the middle of an earlier export. */
+  private async removeLeftovers(documentId: string): Promise<void> {
+    const prefix = `.${documentId}.`;
+    for (const name of await fs.promises.readdir(this.dir)) {
+      if (name.startsWith(prefix) && name.endsWith('.tmp')) await fs.promises.rm(path.join(this.dir, name), { force: true });
     }
   }
 
