@@ -28,6 +28,8 @@ export interface ReceiverOptions {
   /** When set, /documents requires `Authorization: Bearer <token>`. */
   token?: string;
   maxBytes?: number;
+  /** Default true; false only for benchmarks of the sender (documents are then not crash-safe here). */
+  fsync?: boolean;
   /** Told about each stored document (id and key only: never names or content). */
   log?: (line: string) => void;
 }
@@ -54,7 +56,7 @@ export class ReceiverApp {
   readonly maxBytes: number;
 
   constructor(private readonly options: ReceiverOptions) {
-    this.store = new ReceiverStore(options.dir);
+    this.store = new ReceiverStore(options.dir, options.fsync ?? true);
     this.maxBytes = options.maxBytes ?? 200 * 1024 * 1024;
   }
 

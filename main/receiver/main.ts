@@ -13,6 +13,8 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     dir: { type: 'string', default: 'received' },
     token: { type: 'string' },
+    /** Benchmarks only: skip fsync, to measure the station's side rather than this disk. */
+    'no-fsync': { type: 'boolean', default: false },
   },
 });
 const port = Number(values.port);
@@ -25,6 +27,7 @@ const receiver = await startReceiver({
   host: values.host,
   port,
   token: values.token ?? process.env.RECEIVER_TOKEN,
+  fsync: !values['no-fsync'],
   log: (line) => console.log(`${new Date().toLocaleTimeString('de-DE')}  ${line}`),
 });
 console.log(`Receiver listening on ${receiver.url} (documents in ${path.resolve(values.dir!)}${values.token ?? process.env.RECEIVER_TOKEN ? ', bearer token required' : ''})`);

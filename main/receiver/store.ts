@@ -19,12 +19,12 @@ export interface ReceiverReceipt {
 
 export type StoreOutcome = { kind: 'created'; receipt: ReceiverReceipt } | { kind: 'repeat'; receipt: ReceiverReceipt } | { kind: 'conflict'; receipt: ReceiverReceipt };
 
-function writeDurably(file: string, data: Buffer | string): void {
+function writeDurably(file: string, data: Buffer | string, sync: boolean): void {
   const temp = `${file}.${crypto.randomBytes(4).toString('hex')}.tmp`;
   const fd = fs.openSync(temp, 'w');
   try {
     fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
+    if (sync) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
@@ -38,7 +38,11 @@ export class ReceiverStore {
   readonly created = new Map<string, number>();
   readonly repeats = new Map<string, number>();
 
-  constructor(readonly dir: string) {
+  /** `fsync: false` only for benchmarks that measure the sender, not the disk. */
+  constructor(
+    readonly dir: string,
+    private readonly fsync = true,
+  ) {
     fs.mkdirSync(dir, { recursive: true });
     for (const key of fs.readdirSync(dir)) {
       const receipt = this.receiptFor(key);
@@ -100,9 +104,9 @@ export class ReceiverStore {
     }
     const folder = this.folder(key);
     fs.mkdirSync(folder, { recursive: true });
-    writeDurably(path.join(folder, 'document.pdf'), pdf);
+    writeDurably(path.join(folder, 'document.pdf'), pdf, this.fsync);
     const receipt: ReceiverReceipt = { id: crypto.randomUUID(), sha256, idempotencyKey: key, documentId: metadata.documentId, bytes: pdf.length, receivedAt: new Date().toISOString() };
-    writeDurably(path.join(folder, 'receipt.json'), JSON.stringify({ receipt, metadata }, null, 2));
+    writeDurably(path.join(folder, 'receipt.json'), JSON.stringify({ receipt, metadata }, null, 2), this.fsync);
     this.byId.set(receipt.id, key);
     this.created.set(key, (this.created.get(key) ?? 0) + 1);
     return { kind: 'created', receipt };
