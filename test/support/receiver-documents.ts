@@ -48,6 +48,7 @@ export async function buildTemplate(count: number, prefix = 'intake-send-templat
 export async function sharedTemplate(count = 30): Promise<string> {
   const base = path.join(os.tmpdir(), `intake-send-template-${process.ppid}-${count}`);
   const lock = `${base}.lock`;
+  removeTemplatesOfEndedRuns();
   for (;;) {
     if (fs.existsSync(path.join(base, 'ready'))) return path.join(base, 'template');
     try {
@@ -66,6 +67,19 @@ export async function sharedTemplate(count = 30): Promise<string> {
       fs.writeFileSync(path.join(base, 'ready'), '');
     } finally {
       fs.rmSync(lock, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Templates whose test run (the vitest process named in the folder) has ended. */
+function removeTemplatesOfEndedRuns(): void {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    const match = /^intake-send-template-(\d+)-\d+(\.lock)?$/.exec(name);
+    if (!match) continue;
+    try {
+      process.kill(Number(match[1]), 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
     }
   }
 }
