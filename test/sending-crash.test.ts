@@ -33,6 +33,8 @@ describe('sending crash safety', () => {
       stationId: 'send-crash',
       sending: { targets: [{ kind: 'rest', name: 'dms', url: server.url }], defaultTarget: 'dms', concurrency: 2, timeoutMs: 3_000, backoffBaseMs: 100, probeMaxIntervalMs: 300 },
       jobLeaseMs: 1_000,
+      // Nothing to clean up here: one page worker keeps each restart light.
+      imaging: { workers: 1 },
     };
     // Queue the documents as the assign flow would, with the station closed.
     const setup = createStation({ dataDir, config: parseConfig(settings, 'test'), watch: false });
