@@ -8,6 +8,7 @@
  *   npm run bench -- customers [opts]  customer directory: import and search latency (test/bench/customers.ts); opts: --count N, --queries N
  *   npm run bench -- upload [opts]     sending: documents/s to the loopback receiver, then customer search latency (test/bench/upload.ts); opts: --count N, --kb N, --concurrency 1,2, --no-search
  *   npm run bench -- mailroom [opts]   mailroom batch: separation + barcode reading, pages/s (test/bench/mailroom.ts); opts: --pages N, --quick
+ *   npm run bench -- barcodes [opts]   page marks (barcodes, patch codes) in ms/page by page kind (test/bench/barcodes.ts); opts: --reps N, --thorough
  * Options without a bench name (e.g. `npm run bench -- --quick`) go to the process bench.
  */
 import { pathToFileURL } from 'node:url';
@@ -31,7 +32,7 @@ async function loadCleanupBench(): Promise<Bench | undefined> {
   return undefined;
 }
 
-const BENCHES = ['process', 'cleanup', 'all', 'mailroom', 'customers', 'ui-queue', 'upload'] as const;
+const BENCHES = ['process', 'cleanup', 'all', 'mailroom', 'barcodes', 'customers', 'ui-queue', 'upload'] as const;
 
 export async function main(argv: string[]): Promise<number> {
   const named = argv[0] !== undefined && !argv[0].startsWith('-');
@@ -57,6 +58,11 @@ export async function main(argv: string[]): Promise<number> {
     case 'mailroom': {
       const { runMailroomBench } = await import('./mailroom.js');
       await runMailroomBench(rest);
+      return 0;
+    }
+    case 'barcodes': {
+      const { runBarcodesBench } = await import('./barcodes.js');
+      await runBarcodesBench(rest);
       return 0;
     }
     case 'customers': {

@@ -22,6 +22,11 @@ export interface CandidateRegion extends Region {
   axisDegrees: number;
   /** Long axis over short axis of the dense area (1 = round or square). */
   elongation: number;
+  /**
+   * Grey-level change across x over change across y inside the region (or the inverse, whichever
+   * is larger): a linear code changes only across its bars (high), text and 2D codes both ways (near 1).
+   */
+  anisotropy: number;
 }
 
 export interface CandidateOptions {
@@ -148,12 +153,32 @@ export function findCodeRegions(image: GreyImage, dpi: number, options: Candidat
     const y = Math.max(0, minY * step - quiet);
     const right = Math.min(width, maxX * step + window + quiet);
     const bottom = Math.min(height, maxY * step + window + quiet);
-    regions.push({ x, y, width: right - x, height: bottom - y, score: (shareSum / tail) * Math.sqrt(tail), shareMax, cells: tail, axisDegrees: axis, elongation: Math.sqrt(major / minor) });
+    regions.push({ x, y, width: right - x, height: bottom - y, score: (shareSum / tail) * Math.sqrt(tail), shareMax, cells: tail, axisDegrees: axis, elongation: Math.sqrt(major / minor), anisotropy: anisotropyOf(image, minX * step, minY * step, maxX * step + window, maxY * step + window) });
   }
 
   const merged = mergeOverlapping(regions);
   merged.sort((a, b) => b.score - a.score);
-  return merged.slice(0, options.maxRegions ?? DEFAULT_MAX_REGIONS).map(({ x, y, width: w, height: h, axisDegrees, elongation }) => ({ x, y, width: w, height: h, axisDegrees, elongation }));
+  return merged
+    .slice(0, options.maxRegions ?? DEFAULT_MAX_REGIONS)
+    .map(({ x, y, width: w, height: h, axisDegrees, elongation, anisotropy }) => ({ x, y, width: w, height: h, axisDegrees, elongation, anisotropy }));
+}
+
+function anisotropyOf(image: GreyImage, left: number, top: number, right: number, bottom: number): number {
+  const { width, data } = image;
+  const x1 = Math.min(right, width) - 1;
+  const y1 = Math.min(bottom, image.height) - 1;
+  let across = 0;
+  let along = 0;
+  for (let y = top; y < y1; y++) {
+    let index = y * width + left;
+    for (let x = left; x < x1; x++, index++) {
+      const v = data[index];
+      across += Math.abs(v - data[index + 1]);
+      along += Math.abs(v - data[index + width]);
+    }
+  }
+  const small = Math.min(across, along);
+  return Math.max(across, along) / Math.max(1, small);
 }
 
 /** Paper: the median (pages are mostly paper); ink: the darkest 0.5 %, but never lighter than mid-grey. */
@@ -200,6 +225,7 @@ function mergeOverlapping(regions: Scored[]): Scored[] {
           if (b.cells > a.cells) {
             a.axisDegrees = b.axisDegrees;
             a.elongation = b.elongation;
+            a.anisotropy = b.anisotropy;
             a.cells = b.cells;
           }
           a.score = Math.max(a.score, b.score);

@@ -13,7 +13,7 @@ import type { GreyImage } from '../../imaging/types.js';
 import { findCodeRegions, type Region } from './candidates.js';
 import { barcodeFormats, type Barcode, type BarcodeFormatName } from './formats.js';
 import { loadPageImage, type PageImage, type PageInput } from './page-image.js';
-import { readRegion } from './zxing.js';
+import { readRegion, type ZxingPassOptions } from './zxing.js';
 
 export interface ReadBarcodesOptions {
   /** The page's resolution when the file does not say (or says wrong). */
@@ -44,20 +44,29 @@ export async function readBarcodesOnPage(page: PageImage, options: ReadBarcodesO
   const found: Barcode[] = [];
   for (const region of regions) {
     const crop = toFull(region, scale, page.full);
+    // tryRotate: sideways linear codes and Data Matrix upside down need it (cheap on a crop);
+    // tryDownscale is the expensive part of a zxing search and only helps very large modules.
+    const pass = { formats, tryHarder: true, tryRotate: true, tryDownscale: false };
     stats.passes++;
-    let codes = await readRegion(page.full, crop, { formats, tryHarder: true });
+    let codes = await readRegion(page.full, crop, pass);
     // zxing's scan lines run straight across: a long linear code skewed by a few degrees is
-    // crossed whole by too few of them at 200 dpi. Level the crop along its long axis once.
-    if (codes.length === 0 && region.elongation >= 2.5 && Math.abs(region.axisDegrees) >= 1.5 && Math.abs(region.axisDegrees) <= 20) {
+    // crossed whole by too few of them at 200 dpi. Level the crop along its long axis once;
+    // only where the region looks like bars (text lines are elongated too, but not anisotropic).
+    if (codes.length === 0 && region.elongation >= 2.5 && region.anisotropy >= 2 && Math.abs(region.axisDegrees) >= 1.5 && Math.abs(region.axisDegrees) <= 20) {
       stats.passes++;
-      codes = await readLevelled(page.full, crop, region.axisDegrees, formats, page.dpi < 250 ? 2 : 1);
+      codes = await readLevelled(page.full, crop, region.axisDegrees, pass, page.dpi < 250 ? 2 : 1);
+    }
+    // Very large modules (a poster-size code) want zxing's own downscaled search.
+    if (codes.length === 0 && Math.min(crop.width, crop.height) >= 600) {
+      stats.passes++;
+      codes = await readRegion(page.full, crop, { ...pass, tryDownscale: true });
     }
     found.push(...codes);
   }
   if (found.length === 0 && options.mode === 'thorough') {
     stats.passes++;
     stats.wholePage = true;
-    found.push(...(await readRegion(page.full, { x: 0, y: 0, width: page.full.width, height: page.full.height }, { formats, tryHarder: true })));
+    found.push(...(await readRegion(page.full, { x: 0, y: 0, width: page.full.width, height: page.full.height }, { formats, tryHarder: true, tryRotate: true, tryDownscale: true })));
   }
   return { barcodes: dedupe(found), stats };
 }
@@ -67,7 +76,7 @@ export async function readBarcodesOnPage(page: PageImage, options: ReadBarcodesO
  * back. Below 250 dpi a module is about 2 pixels, and turning it again breaks its edges: the crop
  * is enlarged `upscale` times first.
  */
-async function readLevelled(full: GreyImage, crop: Region, degrees: number, formats: readonly BarcodeFormatName[], upscale: number): Promise<Barcode[]> {
+async function readLevelled(full: GreyImage, crop: Region, degrees: number, pass: ZxingPassOptions, upscale: number): Promise<Barcode[]> {
   const pixels = Buffer.alloc(crop.width * crop.height);
   for (let row = 0; row < crop.height; row++) {
     const from = (crop.y + row) * full.width + crop.x;
@@ -80,7 +89,7 @@ async function readLevelled(full: GreyImage, crop: Region, degrees: number, form
     .raw()
     .toBuffer({ resolveWithObject: true });
   const turned: GreyImage = { data, width: info.width, height: info.height };
-  const codes = await readRegion(turned, { x: 0, y: 0, width: turned.width, height: turned.height }, { formats, tryHarder: true });
+  const codes = await readRegion(turned, { x: 0, y: 0, width: turned.width, height: turned.height }, pass);
   const radians = (degrees * Math.PI) / 180;
   const [cos, sin] = [Math.cos(radians), Math.sin(radians)];
   const back = (x: number, y: number) => {

@@ -28,8 +28,12 @@ export function loadZxing(): Promise<unknown> {
 
 export interface ZxingPassOptions {
   formats: readonly BarcodeFormatName[];
-  /** zxing's slower search: more scan lines, rotations. */
+  /** zxing's slower search: more scan lines. */
   tryHarder: boolean;
+  /** Also try the image turned a quarter (linear codes running up the page). */
+  tryRotate: boolean;
+  /** Also search downscaled copies (codes with very large modules). */
+  tryDownscale: boolean;
   maxSymbols?: number;
 }
 
@@ -55,9 +59,9 @@ export async function readRegion(image: GreyImage, region: { x: number; y: numbe
   const results = await readBarcodes({ data: rgba, width, height, colorSpace: 'srgb' } as ImageData, {
     formats: [...options.formats],
     tryHarder: options.tryHarder,
-    tryRotate: options.tryHarder,
+    tryRotate: options.tryRotate,
     tryInvert: false,
-    tryDownscale: true,
+    tryDownscale: options.tryDownscale,
     maxNumberOfSymbols: options.maxSymbols ?? 8,
   });
   return results.filter((r) => r.isValid).flatMap((r) => toBarcode(r, x, y));
