@@ -71,6 +71,17 @@ export async function runBarcodesBench(args: string[]): Promise<void> {
   // Warm-up: JIT and the wasm module.
   for (const page of pages.slice(0, 4)) await detectPageMarks(page.file, { dpi: page.dpi });
 
+  // How busy the machine is: a plain loop over 8.7 MB (one A4 page at 300 dpi) takes about 5-10 ms on an idle core.
+  const reference = new Uint8Array(8_700_000).fill(7);
+  let best = Infinity;
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    let sum = 0;
+    for (let j = 0; j < reference.length; j++) sum += reference[j];
+    best = Math.min(best, performance.now() - started + (sum === -1 ? 1 : 0));
+  }
+  console.log(`Reference loop over one 300 dpi page of bytes: ${best.toFixed(1)} ms (a busy machine shows more; scale the figures below by it).`);
+
   const modes: ('fast' | 'thorough')[] = values.thorough ? ['fast', 'thorough'] : ['fast'];
   for (const mode of modes) {
     const groups = new Map<string, { wall: number[]; cpu: number[]; wrong: string[] }>();
