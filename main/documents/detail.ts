@@ -58,7 +58,7 @@ export function documentDetail(station: Station, documentId: string): DocumentDe
   const build = edits.buildState(row.id);
   const next = editable ? edits.nextDocument(row) : undefined;
   return {
-    ...documentSummary(row),
+    ...documentSummary(row, station),
     note: row.note,
     batchId: row.batch_id,
     editable,

@@ -104,7 +104,8 @@ describe('browser mode security (browser)', () => {
       const page = await context.newPage();
       // The browser hides blocked responses from the page (and from Playwright's response events);
       // the DevTools protocol still shows what the station answered.
-      const statuses: number[] = [];
+      // ExtraInfo may arrive before requestWillBeSent: keep both and join them at the end.
+      const answered = new Map<string, number>();
       const cdp = await context.newCDPSession(page);
       await cdp.send('Network.enable');
       const toStation = new Set<string>();
@@ -112,14 +113,16 @@ describe('browser mode security (browser)', () => {
         if (event.request.url.startsWith(`${station.origin}/`)) toStation.add(event.requestId);
       });
       cdp.on('Network.responseReceivedExtraInfo', (event) => {
-        if (toStation.has(event.requestId)) statuses.push(event.statusCode);
+        answered.set(event.requestId, event.statusCode);
       });
+      const statuses = () => [...toStation].filter((id) => answered.has(id)).map((id) => answered.get(id)!);
       await page.goto(`${evilOrigin}/`);
       const results = await page.evaluate(() => (window as unknown as { attacks: Promise<string[]> }).attacks);
       // The station answers 403; the browser then fails both calls (Cross-Origin-Resource-Policy, CORS).
       expect(results).toEqual(['rejected', 'rejected']);
-      expect(statuses.length).toBeGreaterThanOrEqual(2);
-      expect(statuses.every((status) => status === 403)).toBe(true);
+      // DevTools reports the answers on its own schedule, possibly after the page saw the failures.
+      await expect.poll(() => statuses().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+      expect(statuses().every((status) => status === 403)).toBe(true);
     } finally {
       await context.close();
     }
