@@ -1,17 +1,18 @@
 /**
- * The other targets and retention: WebDAV against a real WebDAV server (webdav-server v2 on
- * 127.0.0.1, files on disk), folder export read back and parsed (the index only ever appears after
+ * The other targets and retention: WebDAV against a real WebDAV server (rclone `serve webdav` on
+ * 127.0.0.1 over a temporary folder, which .ci/run installs; the stored files are read back from
+ * that folder), folder export read back and parsed (the index only ever appears after
  * its PDF is complete), the default "outbox" with no configuration at all, and retention purging
  * only confirmed deliveries, N days later (injected clock).
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { v2 as webdav } from 'webdav-server';
 import { parseConfig } from '../main/config/schema.js';
 import { createStation, type Station } from '../main/station.js';
 import { documentMetadata } from '../main/upload/metadata.js';
@@ -50,24 +51,79 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
-async function startWebDav(root: string): Promise<{ url: string; methods: { method: string; path: string }[] }> {
-  const dav = new webdav.WebDAVServer();
-  await new Promise<void>((resolve, reject) => dav.setFileSystem('/', new webdav.PhysicalFileSystem(root), (ok) => (ok ? resolve() : reject(new Error('mount failed')))));
+async function freePort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** rclone's WebDAV server over `root`; resolves once it answers HTTP. */
+async function startRclone(root: string): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  // --dir-cache-time 0s: the test deletes a file behind the server's back; rclone must not serve it from its listing cache.
+  const child = spawn('rclone', ['serve', 'webdav', root, '--addr', `127.0.0.1:${port}`, '--dir-cache-time', '0s'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  const url = `http://127.0.0.1:${port}`;
+  const answers = () =>
+    new Promise<boolean>((resolve) => {
+      const request = http.request(`${url}/`, { method: 'OPTIONS' }, (response) => {
+        response.resume();
+        resolve(true);
+      });
+      request.once('error', () => resolve(false));
+      request.end();
+    });
+  try {
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`rclone serve webdav exited (${child.exitCode}): ${stderr}`);
+      return answers();
+    }, 15_000, 'rclone serve webdav answering');
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return { url, child };
+}
+
+/** A pass-through HTTP proxy in front of the server that records each request's method and path. */
+async function recordingProxy(upstream: string): Promise<{ url: string; methods: { method: string; path: string }[] }> {
   const methods: { method: string; path: string }[] = [];
-  dav.beforeRequest((context, next) => {
-    methods.push({ method: context.request.method ?? '', path: context.requested.uri });
-    next();
+  const server = http.createServer((request, response) => {
+    methods.push({ method: request.method ?? '', path: new URL(request.url ?? '/', 'http://x').pathname });
+    const forward = http.request(`${upstream}${request.url}`, { method: request.method, headers: request.headers }, (reply) => {
+      response.writeHead(reply.statusCode ?? 502, reply.headers);
+      reply.pipe(response);
+    });
+    forward.once('error', () => response.destroy());
+    request.pipe(forward);
   });
-  const server = http.createServer((request, response) => dav.executeRequest(request, response));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, methods };
 }
 
 describe('WebDAV target', () => {
+  let rclone: { url: string; child: ChildProcess } | undefined;
+  let root = '';
+  beforeAll(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'intake-dav-'));
+    rclone = await startRclone(root);
+  });
+  afterAll(async () => {
+    const child = rclone?.child;
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
   it('creates the collection, PUTs each PDF and its metadata sidecar, and confirms an earlier upload instead of sending it twice', async () => {
-    const root = tempDir('intake-dav-');
-    const dav = await startWebDav(root);
+    const dav = await recordingProxy(rclone!.url);
     const s = station({ targets: [{ kind: 'webdav', name: 'dav', url: `${dav.url}/dms/eingang/` }], defaultTarget: 'dav', timeoutMs: 5_000 });
     const ids = queueDocuments(s, firstDocuments(s, 3));
     await s.start();
