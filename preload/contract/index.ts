@@ -9,6 +9,7 @@ import { documentOperations } from './documents.js';
 import { mailroomOperations } from './mailroom.js';
 import { quarantineOperations } from './quarantine.js';
 import { sendingOperations } from './sending.js';
+import { settingsOperations } from './settings.js';
 import { stationOperations } from './station.js';
 
 export const operations = {
@@ -18,6 +19,7 @@ export const operations = {
   ...sendingOperations,
   ...mailroomOperations,
   ...quarantineOperations,
+  ...settingsOperations,
 };
 
 export type Operations = typeof operations;
@@ -33,3 +35,4 @@ export interface StationApi {
 
 export type { InputOf, OutputOf, ParsedInputOf, Result, OperationSpec } from './define.js';
 export type { StationEvent, StationEventType } from './events.js';
+export type { SettingsView, HotFolderSettings } from './settings.js';

@@ -6,6 +6,7 @@ import { documentHandlers } from './documents.js';
 import { mailroomHandlers } from './mailroom.js';
 import { quarantineHandlers } from './quarantine.js';
 import { sendingHandlers } from './sending.js';
+import { settingsHandlers } from './settings.js';
 import { stationHandlers } from './station.js';
 
 export const handlers: HandlerTable<Operations> = {
@@ -15,4 +16,5 @@ export const handlers: HandlerTable<Operations> = {
   ...sendingHandlers,
   ...mailroomHandlers,
   ...quarantineHandlers,
+  ...settingsHandlers,
 };
