@@ -114,7 +114,7 @@ function SettingsEditor() {
         </div>
       )}
       <p>
-        <button type="submit" className="button button--primary" data-action="save-settings" disabled={busy}>
+        <button type="submit" className="button" data-action="save-settings" disabled={busy}>
           {t('settings.form.save')}
         </button>{' '}
         <button
