@@ -28,6 +28,7 @@ import { drawingFromRecord } from './pdf/page-drawing.js';
 import { withStaffTurn } from './documents/drawing.js';
 import type { StationEvent } from '../preload/contract/events.js';
 import { SendingService } from './upload/index.js';
+import type { HttpFetch } from './upload/targets/http.js';
 import { createCustomerDirectory, type CustomerDirectory } from './customers/index.js';
 import { MailroomFlow, type DetectMarksTask } from './mailroom/flow/mailroom-flow.js';
 import { directoryLookup } from './mailroom/flow/customer-lookup.js';
@@ -56,6 +57,8 @@ export interface StationOptions {
   watch?: boolean;
   /** Files that look unfinished are waited for this long before being taken anyway. */
   incompleteGraceMs?: number;
+  /** The host's HTTP client for REST sends (the Electron core passes net.fetch); default node-fetch. */
+  httpFetch?: HttpFetch;
 }
 
 export interface StationStatus {
@@ -128,6 +131,7 @@ export class Station extends EventEmitter<StationEvents> {
       emit: (event) => this.emit('ui', event),
       onProblem: (message) => this.emit('problem', { message }),
       profileNamed: (name) => [...this.profiles.values()].find((profile) => profile.name === name),
+      clients: { platformFetch: options.httpFetch },
     });
     this.customers = createCustomerDirectory(this.store.db, config.customers, {
       onChanged: () => this.emit('ui', { type: 'customers-changed' }),

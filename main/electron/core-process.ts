@@ -1,8 +1,9 @@
 /**
  * The station core in Electron's utilityProcess (dist/main/core-process.js): image work and
  * database writes never block the window's main process. It answers {id, name, payload} with
- * dispatch(), {id, resource} with the resource, and forwards UI events. It never imports Electron:
- * `process.parentPort` is the utility process's channel to main.
+ * dispatch(), {id, resource} with the resource, and forwards UI events. `process.parentPort` is the
+ * utility process's channel to main. Electron is loaded only inside runCore (dynamic import, when
+ * running in Electron), so tests can import createCoreHandler under plain Node.
  */
 import { parseArgs } from 'node:util';
 import { dispatch } from '../api/dispatch.js';
@@ -11,6 +12,7 @@ import { serveResource } from '../api/resources.js';
 import { resolveDataDir } from '../config/paths.js';
 import { runDemo } from '../demo/sample-data.js';
 import { createStation, type Station } from '../station.js';
+import { webFetchClient, type HttpFetch } from '../upload/targets/http.js';
 import { coreRequestSchema, type CoreMessage } from './core-protocol.js';
 
 export interface CoreHandler {
@@ -42,11 +44,23 @@ interface ParentPort {
   postMessage(message: unknown): void;
 }
 
+/**
+ * REST sends go through Chromium's net.fetch in Electron: it uses the system's proxy settings and
+ * certificate store, as government networks need. A target with a client certificate (or its own CA
+ * file or proxy) still uses node-fetch with an https.Agent, since net.fetch cannot present a client
+ * certificate from a file; createTargets makes that choice per target.
+ */
+async function electronFetch(): Promise<HttpFetch | undefined> {
+  if (!process.versions.electron) return undefined;
+  const { net } = await import('electron');
+  return webFetchClient((url, init) => net.fetch(url, init));
+}
+
 async function runCore(parentPort: ParentPort): Promise<void> {
   const { values } = parseArgs({ args: process.argv.slice(2), options: { 'data-dir': { type: 'string' }, actor: { type: 'string' }, demo: { type: 'boolean' } }, strict: false });
   let station: Station;
   try {
-    station = createStation({ dataDir: resolveDataDir(typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined) });
+    station = createStation({ dataDir: resolveDataDir(typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined), httpFetch: await electronFetch() });
     await station.start();
   } catch (error) {
     parentPort.postMessage({ failed: (error as Error).message } satisfies CoreMessage);

@@ -10,7 +10,7 @@ import type { StationEvent } from '../../preload/contract/events.js';
 import { Retention } from './retention.js';
 import { Sender, type RetryResult, type SendingStatus } from './sender.js';
 import type { DeliveryRow } from './send-store.js';
-import { createTargets } from './targets/index.js';
+import { createTargets, type TargetClients } from './targets/index.js';
 
 export interface SendingServiceOptions {
   config: StationConfig;
@@ -23,6 +23,8 @@ export interface SendingServiceOptions {
   /** Profiles by name, for a profile's own target. */
   profileNamed(name: string): Profile | undefined;
   clock?: () => number;
+  /** HTTP clients the host platform offers (Electron's net.fetch); see TargetClients. */
+  clients?: TargetClients;
 }
 
 export class SendingService {
@@ -31,7 +33,7 @@ export class SendingService {
 
   constructor(options: SendingServiceOptions) {
     const sending = options.config.sending;
-    const targets = createTargets(sending, { dataDir: options.paths.dataDir, outbox: options.paths.outbox });
+    const targets = createTargets(sending, { dataDir: options.paths.dataDir, outbox: options.paths.outbox }, options.clients);
     this.sender = new Sender({
       store: options.store,
       config: sending,

@@ -7,7 +7,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
+import { Readable } from 'node:stream';
 import tls from 'node:tls';
+import fetch from 'node-fetch';
 import { SendError } from './types.js';
 
 export type Secret = string | { env: string };
@@ -73,6 +75,56 @@ function tunnel<A extends http.Agent>(agent: A, proxy: URL, secure: boolean): A 
     return undefined;
   };
   return agent;
+}
+
+/** The part of a fetch Response the targets read (node-fetch's and the WHATWG Response both fit). */
+export interface HttpResponseLike {
+  ok: boolean;
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+export interface HttpFetchInit {
+  method?: string;
+  headers: Record<string, string>;
+  body?: Readable | string;
+  signal: AbortSignal;
+  redirect?: 'error';
+}
+
+/**
+ * The one HTTP call a target makes. Injected so the Electron core can send through Chromium's
+ * net.fetch (the system's proxy and certificate store) while the headless station uses node-fetch.
+ */
+export type HttpFetch = (url: string, init: HttpFetchInit) => Promise<HttpResponseLike>;
+
+/** node-fetch through our own agent: the only client that can present a client certificate, an extra CA or a configured proxy. */
+export function nodeFetchClient(agent: http.Agent): HttpFetch {
+  return (url, init) => fetch(url, { method: init.method, agent, signal: init.signal, redirect: init.redirect, headers: init.headers, body: init.body as never });
+}
+
+/** The minimal WHATWG fetch signature (Electron's net.fetch, Node's global fetch). */
+export type WebFetch = (url: string, init: { method?: string; headers: Record<string, string>; body?: Uint8Array<ArrayBuffer> | string; signal: AbortSignal; redirect?: 'error' }) => Promise<HttpResponseLike>;
+
+/**
+ * Adapts a WHATWG fetch (Electron's net.fetch) to HttpFetch. A stream body is read into memory first:
+ * one PDF is a few megabytes at most, and a streamed request body would need `duplex: 'half'` and
+ * chunked encoding, which some receiving servers and proxies refuse. Content-Length is a forbidden
+ * header for WHATWG fetch; the client sets it itself from the buffer.
+ */
+export function webFetchClient(webFetch: WebFetch): HttpFetch {
+  return async (url, init) => {
+    const headers = Object.fromEntries(Object.entries(init.headers).filter(([name]) => name.toLowerCase() !== 'content-length'));
+    let body: Uint8Array<ArrayBuffer> | string | undefined;
+    if (init.body instanceof Readable) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of init.body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+      body = new Uint8Array(Buffer.concat(chunks));
+    } else body = init.body;
+    return webFetch(url, { method: init.method, headers, body, signal: init.signal, redirect: init.redirect });
+  };
 }
 
 /** TLS is always verified: rejectUnauthorized is never switched off, extra CAs are added to the system's. */

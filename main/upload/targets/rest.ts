@@ -7,9 +7,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type http from 'node:http';
 import { Readable } from 'node:stream';
-import fetch from 'node-fetch';
 import { z } from 'zod';
-import { authHeaders, createAgent, statusError, withTimeout, type HttpTargetOptions } from './http.js';
+import { authHeaders, createAgent, nodeFetchClient, statusError, withTimeout, type HttpFetch, type HttpTargetOptions } from './http.js';
 import { SendError, type Receipt, type SendRequest, type UploadTarget } from './types.js';
 
 const replySchema = z.object({ id: z.string().min(1).max(200), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
@@ -40,21 +39,24 @@ export function multipartBody(metadata: unknown, pdfPath: string, fileName: stri
 export class RestTarget implements UploadTarget {
   readonly kind = 'rest' as const;
   private readonly agent: http.Agent;
+  private readonly fetch: HttpFetch;
 
+  /** `httpFetch`: the HTTP client to use instead of node-fetch through our agent (see createTargets). */
   constructor(
     readonly name: string,
     private readonly options: HttpTargetOptions & { timeoutMs: number },
+    httpFetch?: HttpFetch,
   ) {
     this.agent = createAgent(options);
+    this.fetch = httpFetch ?? nodeFetchClient(this.agent);
   }
 
   async send(request: SendRequest): Promise<Receipt> {
     const { metadata, pdfPath, idempotencyKey } = request;
     return withTimeout(request.signal, this.options.timeoutMs, async (signal) => {
       const multipart = multipartBody(metadata, pdfPath, `${metadata.documentId}.pdf`);
-      const response = await fetch(endpoint(this.options.url, 'documents'), {
+      const response = await this.fetch(endpoint(this.options.url, 'documents'), {
         method: 'POST',
-        agent: this.agent,
         signal,
         redirect: 'error',
         headers: {
@@ -83,7 +85,7 @@ export class RestTarget implements UploadTarget {
 
   async probe(outer: AbortSignal): Promise<void> {
     await withTimeout(outer, Math.min(this.options.timeoutMs, 10_000), async (signal) => {
-      const response = await fetch(endpoint(this.options.url, 'health'), { agent: this.agent, signal, headers: authHeaders(this.options.auth) });
+      const response = await this.fetch(endpoint(this.options.url, 'health'), { signal, headers: authHeaders(this.options.auth) });
       await response.arrayBuffer();
     });
   }
