@@ -1,7 +1,20 @@
 /**
  * Messages for the station's stable error codes (ApiError codes from main/api). The UI shows these,
  * not the station's English message, which is kept for the log and as a fallback for unknown codes.
+ * Sending errors (SendError codes from main/upload: a delivery's or an offline target's `code`) live
+ * under `send`, since some of them (timeout, unauthorized, conflict, internal) mean something else
+ * there than as an API code; look them up with sendErrorKey().
  */
+
+/** The i18n key for a SendError code: http_<status> without its own text falls back to http_other. */
+export function sendErrorKey(code: string, known: (key: string) => boolean): { key: string; values?: Record<string, string> } {
+  const key = `errors.send.${code}`;
+  if (known(key)) return { key };
+  const status = /^http_(\d{3})$/.exec(code);
+  if (status) return { key: 'errors.send.http_other', values: { status: status[1]! } };
+  return { key: 'errors.send.unknown', values: { code } };
+}
+
 export const errorStrings = {
   de: {
     unknown_operation: 'Diese Aktion kennt die Station nicht. Bitte die Anwendung neu starten.',
@@ -37,6 +50,46 @@ export const errorStrings = {
     upload_out_of_order: 'Die Datei kam nicht vollständig an. Bitte den Import wiederholen.',
     upload_unknown: 'Die hochgeladene Datei ist nicht mehr da (nach 10 Minuten verworfen). Bitte den Import wiederholen.',
     upload_too_large: 'Die Datei ist größer als 64 MB.',
+    // Answers of the Electron window's channel to the station core (main/electron).
+    core_unavailable: 'Der Stationsdienst läuft gerade nicht. Er wird neu gestartet; bitte gleich noch einmal versuchen.',
+    timeout: 'Die Station hat zu lange für die Antwort gebraucht. Bitte erneut versuchen.',
+    forbidden: 'Diese Anfrage wird nur aus dem Fenster der Station angenommen.',
+    send: {
+      connection_refused: 'Der Zielserver nimmt keine Verbindung an (läuft er?). Die Station versucht es später wieder.',
+      dns: 'Der Name des Zielservers konnte nicht aufgelöst werden (Netz oder DNS gestört?).',
+      connection_reset: 'Die Verbindung zum Zielserver ist während der Übertragung abgebrochen. Die Station versucht es erneut.',
+      unreachable: 'Der Zielserver ist nicht erreichbar (Netz getrennt?). Die Station versucht es später wieder.',
+      proxy: 'Der Proxy hat keine Verbindung zum Zielserver aufgebaut.',
+      timeout: 'Der Zielserver hat nicht rechtzeitig geantwortet. Die Station versucht es erneut.',
+      network: 'Der Zielserver ist nicht erreichbar.',
+      tls_untrusted: 'Dem Zertifikat des Zielservers wird nicht vertraut. Es wurde nichts gesendet; bitte die IT verständigen.',
+      tls_refused: 'Der Zielserver hat die gesicherte Verbindung abgelehnt (Client-Zertifikat prüfen). Bitte die IT verständigen.',
+      secret_missing: 'Das Zugangsgeheimnis für den Versand ist auf dieser Station nicht eingerichtet. Bitte die IT verständigen.',
+      unauthorized: 'Der Zielserver hat die Zugangsdaten der Station abgelehnt. Bitte die IT verständigen.',
+      too_large: 'Der Zielserver nimmt ein so großes Dokument nicht an.',
+      conflict: 'Beim Zielserver liegt unter dieser Dokumentnummer schon ein anderes Dokument.',
+      rejected: 'Der Zielserver hat das Dokument abgelehnt.',
+      bad_reply: 'Der Zielserver hat ohne gültige Empfangsbestätigung geantwortet. Die Station versucht es erneut.',
+      checksum_mismatch: 'Das beim Zielserver gespeicherte Dokument stimmt nicht mit diesem überein (Prüfsumme). Bitte die IT verständigen.',
+      verify_failed: 'Der WebDAV-Server zeigt das PDF nach dem Hochladen nicht vollständig. Die Station versucht es erneut.',
+      http_408: 'Der Zielserver hat die Anfrage wegen Zeitüberschreitung abgebrochen. Die Station versucht es erneut.',
+      http_429: 'Der Zielserver bittet, langsamer zu senden. Die Station versucht es später wieder.',
+      http_500: 'Beim Zielserver ist ein Fehler aufgetreten. Die Station versucht es später wieder.',
+      http_502: 'Der Zielserver ist gerade nicht erreichbar (Gateway-Fehler). Die Station versucht es später wieder.',
+      http_503: 'Der Zielserver ist vorübergehend nicht verfügbar. Die Station versucht es später wieder.',
+      http_504: 'Der Zielserver hat nicht rechtzeitig geantwortet (Gateway). Die Station versucht es später wieder.',
+      http_other: 'Der Zielserver hat mit einem Fehler geantwortet (HTTP {{status}}).',
+      folder_unreachable: 'Der Exportordner ist nicht erreichbar (ist die Freigabe verbunden?). Die Station versucht es später wieder.',
+      folder_full: 'Der Exportordner ist voll.',
+      folder_denied: 'Die Station darf nicht in den Exportordner schreiben.',
+      folder_error: 'Das Schreiben in den Exportordner ist fehlgeschlagen. Die Station versucht es erneut.',
+      unknown_target: 'Das Versandziel dieses Dokuments ist nicht eingerichtet.',
+      no_pdf: 'Das Dokument hat kein fertiges PDF zum Senden.',
+      local_pdf_missing: 'Das PDF des Dokuments fehlt auf der Station.',
+      local_pdf_changed: 'Das PDF auf der Station stimmt nicht mehr mit seiner Prüfsumme überein; es muss neu erstellt werden.',
+      internal: 'Der Versand ist aus unbekanntem Grund fehlgeschlagen. Die Station versucht es erneut.',
+      unknown: 'Der Versand ist fehlgeschlagen ({{code}}).',
+    },
     unknown: 'Ein unbekannter Fehler ist aufgetreten ({{code}}).',
   },
   en: {
@@ -73,6 +126,46 @@ export const errorStrings = {
     upload_out_of_order: 'The file did not arrive completely. Please import it again.',
     upload_unknown: 'The uploaded file is gone (dropped after 10 minutes). Please import it again.',
     upload_too_large: 'The file is larger than 64 MB.',
+    // Answers of the Electron window's channel to the station core (main/electron).
+    core_unavailable: 'The station service is not running right now. It is being restarted; please try again in a moment.',
+    timeout: 'The station took too long to answer. Please try again.',
+    forbidden: 'This request is only accepted from the station window.',
+    send: {
+      connection_refused: 'The target server refuses connections (is it running?). The station tries again later.',
+      dns: 'The target server\'s name could not be resolved (network or DNS down?).',
+      connection_reset: 'The connection to the target server broke off during the transfer. The station tries again.',
+      unreachable: 'The target server cannot be reached (network down?). The station tries again later.',
+      proxy: 'The proxy did not open a connection to the target server.',
+      timeout: 'The target server did not answer in time. The station tries again.',
+      network: 'The target server cannot be reached.',
+      tls_untrusted: 'The target server\'s certificate is not trusted. Nothing was sent; please tell IT.',
+      tls_refused: 'The target server refused the secure connection (check the client certificate). Please tell IT.',
+      secret_missing: 'The sending secret is not set up on this station. Please tell IT.',
+      unauthorized: 'The target server refused the station\'s credentials. Please tell IT.',
+      too_large: 'The target server does not accept a document this large.',
+      conflict: 'The target server already holds a different document under this document id.',
+      rejected: 'The target server rejected the document.',
+      bad_reply: 'The target server answered without a valid receipt. The station tries again.',
+      checksum_mismatch: 'The document stored on the target server does not match this one (checksum). Please tell IT.',
+      verify_failed: 'The WebDAV server does not show the complete PDF after the upload. The station tries again.',
+      http_408: 'The target server gave up waiting for the request. The station tries again.',
+      http_429: 'The target server asks the station to send more slowly. The station tries again later.',
+      http_500: 'An error occurred on the target server. The station tries again later.',
+      http_502: 'The target server cannot be reached right now (gateway error). The station tries again later.',
+      http_503: 'The target server is temporarily unavailable. The station tries again later.',
+      http_504: 'The target server did not answer in time (gateway). The station tries again later.',
+      http_other: 'The target server answered with an error (HTTP {{status}}).',
+      folder_unreachable: 'The export folder cannot be reached (is the share connected?). The station tries again later.',
+      folder_full: 'The export folder is full.',
+      folder_denied: 'The station may not write into the export folder.',
+      folder_error: 'Writing into the export folder failed. The station tries again.',
+      unknown_target: 'This document\'s sending target is not configured.',
+      no_pdf: 'The document has no finished PDF to send.',
+      local_pdf_missing: 'The document\'s PDF is missing on the station.',
+      local_pdf_changed: 'The PDF on the station no longer matches its checksum; it must be rebuilt.',
+      internal: 'Sending failed for an unknown reason. The station tries again.',
+      unknown: 'Sending failed ({{code}}).',
+    },
     unknown: 'An unknown error occurred ({{code}}).',
   },
 };
