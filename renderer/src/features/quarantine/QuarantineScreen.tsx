@@ -2,7 +2,7 @@
  * Quarantine: files that could not become a document, with the reason in plain words, the
  * original to download, and retry or discard (discard asks first, in a modal dialog).
  */
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { QuarantineItemView } from '../../../../preload/contract/quarantine';
@@ -10,6 +10,7 @@ import { errorText, formatCount } from '../../i18n';
 import i18next from 'i18next';
 import { callStation, useStationQuery, type StationError } from '../../hooks/useStation';
 import type { ScreenDefinition } from '../../routes';
+import { ConfirmDialog } from '../../shell/ConfirmDialog';
 
 function reasonText(t: TFunction, item: QuarantineItemView): string {
   const key = `quarantine.reasons.${item.code}`;
@@ -32,40 +33,6 @@ function downloadBytes(name: string, base64: string): void {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
-function ConfirmDiscard({ item, onCancel, onConfirm, busy }: { item: QuarantineItemView; onCancel: () => void; onConfirm: () => void; busy: boolean }) {
-  const { t } = useTranslation();
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-    // The safe choice has the focus: Enter right after opening must not delete anything.
-    element?.querySelector<HTMLButtonElement>('[data-action="cancel"]')?.focus();
-  }, []);
-  return (
-    <dialog
-      ref={dialog}
-      className="dialog"
-      aria-labelledby="discard-title"
-      aria-describedby="discard-text"
-      onCancel={(event) => {
-        event.preventDefault();
-        onCancel();
-      }}
-    >
-      <h2 id="discard-title">{t('quarantine.confirmTitle')}</h2>
-      <p id="discard-text">{t('quarantine.confirmText', { name: item.originalName })}</p>
-      <div className="dialog-actions">
-        <button type="button" className="button" data-action="cancel" onClick={onCancel} disabled={busy}>
-          {t('shell.common.cancel')}
-        </button>
-        <button type="button" className="button button--danger" data-action="confirm-discard" onClick={onConfirm} disabled={busy}>
-          {t('quarantine.confirmDiscard')}
-        </button>
-      </div>
-    </dialog>
-  );
 }
 
 export function QuarantineScreen() {
@@ -171,7 +138,18 @@ export function QuarantineScreen() {
           </tbody>
         </table>
       )}
-      {confirming && <ConfirmDiscard item={confirming} busy={busy !== null} onCancel={() => setConfirming(null)} onConfirm={() => void discard(confirming)} />}
+      {confirming && (
+        <ConfirmDialog
+          id="discard"
+          title={t('quarantine.confirmTitle')}
+          text={t('quarantine.confirmText', { name: confirming.originalName })}
+          confirmLabel={t('quarantine.confirmDiscard')}
+          confirmAction="confirm-discard"
+          busy={busy !== null}
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => void discard(confirming)}
+        />
+      )}
     </section>
   );
 }

@@ -3,53 +3,20 @@
  * sending target (edited here, saved to the station's config.json, in force after a restart), what
  * is watched right now, the sending targets' reachability, and a link to the customer import.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { HotFolderSettings, SettingsView } from '../../../../preload/contract/settings';
 import { errorText } from '../../i18n';
 import { callStation, useStationQuery, type StationError } from '../../hooks/useStation';
 import type { ScreenDefinition } from '../../routes';
 import { useStationStatus } from '../../shell/station-status';
+import { ConfirmDialog } from '../../shell/ConfirmDialog';
 import { HotFolderForm } from './HotFolderForm';
 import { LanguageChoice } from './LanguageChoice';
 
 function newFolder(view: SettingsView): HotFolderSettings {
   const type = view.documentTypes.includes('Sonstiges') ? 'Sonstiges' : (view.documentTypes[0] ?? 'Sonstiges');
   return { path: '', enabled: true, profile: { name: 'Empfang', kind: 'front_desk', colourMode: 'auto', quietWindowMs: 4_000, defaultDocumentType: type, afterIngest: 'delete', dropBlankPages: false } };
-}
-
-function ConfirmRemove({ path, onCancel, onConfirm }: { path: string; onCancel: () => void; onConfirm: () => void }) {
-  const { t } = useTranslation();
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-    // The safe choice has the focus: Enter right after opening removes nothing.
-    element?.querySelector<HTMLButtonElement>('[data-action="cancel"]')?.focus();
-  }, []);
-  return (
-    <dialog
-      ref={dialog}
-      className="dialog"
-      aria-labelledby="remove-folder-title"
-      aria-describedby="remove-folder-text"
-      onCancel={(event) => {
-        event.preventDefault();
-        onCancel();
-      }}
-    >
-      <h2 id="remove-folder-title">{t('settings.form.removeTitle')}</h2>
-      <p id="remove-folder-text">{t('settings.form.removeText', { path: path || '—' })}</p>
-      <div className="dialog-actions">
-        <button type="button" className="button" data-action="cancel" onClick={onCancel}>
-          {t('shell.common.cancel')}
-        </button>
-        <button type="button" className="button button--danger" data-action="confirm-remove" onClick={onConfirm}>
-          {t('settings.form.remove')}
-        </button>
-      </div>
-    </dialog>
-  );
 }
 
 /** The editable part: a form per hot folder and the default target, saved together. */
@@ -132,8 +99,12 @@ function SettingsEditor() {
         </button>
       </p>
       {removing !== null && (
-        <ConfirmRemove
-          path={draft.hotFolders[removing]?.path ?? ''}
+        <ConfirmDialog
+          id="remove-folder"
+          title={t('settings.form.removeTitle')}
+          text={t('settings.form.removeText', { path: draft.hotFolders[removing]?.path || '—' })}
+          confirmLabel={t('settings.form.remove')}
+          confirmAction="confirm-remove"
           onCancel={() => setRemoving(null)}
           onConfirm={() => {
             setDraft({ ...draft, hotFolders: draft.hotFolders.filter((_, i) => i !== removing) });

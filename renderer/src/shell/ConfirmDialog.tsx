@@ -1,0 +1,52 @@
+/**
+ * A modal "are you sure?" for destructive actions. The safe choice has the focus, so Enter right
+ * after opening changes nothing; Escape cancels.
+ */
+import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+
+export interface ConfirmDialogProps {
+  /** Prefix for the heading's and text's ids (aria-labelledby / aria-describedby). */
+  id: string;
+  title: string;
+  text: string;
+  confirmLabel: string;
+  /** data-action of the confirm button, which tests and shortcuts address. */
+  confirmAction: string;
+  busy?: boolean;
+  onCancel: () => void;
+  onConfirm: () => void;
+}
+
+export function ConfirmDialog({ id, title, text, confirmLabel, confirmAction, busy = false, onCancel, onConfirm }: ConfirmDialogProps) {
+  const { t } = useTranslation();
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const element = dialog.current;
+    if (element && !element.open) element.showModal();
+    element?.querySelector<HTMLButtonElement>('[data-action="cancel"]')?.focus();
+  }, []);
+  return (
+    <dialog
+      ref={dialog}
+      className="dialog"
+      aria-labelledby={`${id}-title`}
+      aria-describedby={`${id}-text`}
+      onCancel={(event) => {
+        event.preventDefault();
+        onCancel();
+      }}
+    >
+      <h2 id={`${id}-title`}>{title}</h2>
+      <p id={`${id}-text`}>{text}</p>
+      <div className="dialog-actions">
+        <button type="button" className="button" data-action="cancel" onClick={onCancel} disabled={busy}>
+          {t('shell.common.cancel')}
+        </button>
+        <button type="button" className="button button--danger" data-action={confirmAction} onClick={onConfirm} disabled={busy}>
+          {confirmLabel}
+        </button>
+      </div>
+    </dialog>
+  );
+}
