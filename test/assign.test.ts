@@ -5,7 +5,7 @@
  * once its rebuilt PDF is on disk.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dispatch } from '../main/api/dispatch.js';
+import { stationCaller } from './support/api.js';
 import { DEFAULT_DOCUMENT_TYPES, parseConfig } from '../main/config/schema.js';
 import type { DocumentDetailView } from '../preload/contract/documents.js';
 import type { CustomerSummaryView } from '../preload/contract/customers.js';
@@ -31,17 +31,7 @@ afterAll(async () => {
   await env?.stop();
 });
 
-async function call<T>(name: string, input: unknown): Promise<T> {
-  const result = await dispatch({ station: env.station, actor }, name, input);
-  if (!result.ok) throw new Error(`${name} failed: ${result.code}: ${result.message}`);
-  return result.value as T;
-}
-
-async function refused(name: string, input: unknown): Promise<{ code: string; message: string }> {
-  const result = await dispatch({ station: env.station, actor }, name, input);
-  if (result.ok) throw new Error(`${name} was expected to be refused`);
-  return result;
-}
+const { call, refused } = stationCaller(() => ({ station: env.station, actor }));
 
 async function scan(indexes: number[]): Promise<string> {
   scans++;

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import crypto from 'node:crypto';
-import { dispatch } from '../main/api/dispatch.js';
+import { stationCaller } from './support/api.js';
 import type { DocumentDetailView } from '../preload/contract/documents.js';
 import {
   markCentre,
@@ -35,17 +35,7 @@ afterAll(async () => {
 
 const actor = 'sachbearbeiterin';
 
-async function call<T>(name: string, input: unknown): Promise<T> {
-  const result = await dispatch({ station: env.station, actor }, name, input);
-  if (!result.ok) throw new Error(`${name} failed: ${result.code}: ${result.message}`);
-  return result.value as T;
-}
-
-async function refused(name: string, input: unknown): Promise<{ code: string; message: string }> {
-  const result = await dispatch({ station: env.station, actor }, name, input);
-  if (result.ok) throw new Error(`${name} was expected to be refused`);
-  return result;
-}
+const { call, refused } = stationCaller(() => ({ station: env.station, actor }));
 
 /** A fresh document of the given marked pages (by index), as one scanner batch. */
 async function scan(indexes: number[]): Promise<string> {

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseConfig } from '../main/config/schema.js';
 import { createStation, type Station } from '../main/station.js';
 import { dispatch } from '../main/api/dispatch.js';
+import { stationCaller } from './support/api.js';
 import type { BatchReviewView } from '../preload/contract/mailroom.js';
 import type { StationEvent } from '../preload/contract/events.js';
 import { BatchBuilder, customersCsv, knownCustomers, renderScanPage, unknownBgNumber, unknownCustomerNumber, type GeneratedBatch } from './fixtures/mailroom-batch.js';
@@ -60,11 +61,7 @@ const folders = { duplex: '', barcode: '' };
 const batches = { duplex: duplexBatch(), barcode: barcodeBatch() };
 const reviews: Partial<Record<keyof typeof batches, BatchReviewView>> = {};
 
-async function call<T>(name: string, input: unknown): Promise<T> {
-  const answer = await dispatch({ station, actor: 'tester' }, name, input);
-  if (!answer.ok) throw new Error(`${name}: ${answer.code} ${answer.message}`);
-  return answer.value as T;
-}
+const { call } = stationCaller(() => ({ station, actor: 'tester' }));
 
 /** Writes the batch's pages as the scanner's files and takes them in, in scan order. */
 async function scan(batch: GeneratedBatch, folder: string, prefix: string): Promise<void> {

@@ -5,6 +5,7 @@
  * retried.
  */
 import fs from 'node:fs/promises';
+import type { CustomerDirectoryStatusView } from '../../preload/contract/customers.js';
 import type { Db } from '../store/db.js';
 import type { CustomerFieldName } from './columns.js';
 import { importCustomersCsv, type ImportReport } from './import-csv.js';
@@ -32,16 +33,8 @@ export interface CustomerView {
   lastUsedAt: string | null;
 }
 
-export interface DirectoryStatus {
-  count: number;
-  lastImport: { at: string; fileName: string; imported: number; updated: number; unchanged: number; skipped: number } | null;
-  lastSyncAt: string | null;
-  lastSyncAttemptAt: string | null;
-  lastError: { at: string; source: 'import' | 'sync'; message: string } | null;
-  syncConfigured: boolean;
-  syncIntervalMinutes: number | null;
-  syncing: boolean;
-}
+/** The directory's state as the UI's contract shows it. */
+export type DirectoryStatus = CustomerDirectoryStatusView;
 
 export interface DirectoryOptions {
   sync?: (SyncSettings & { intervalMinutes: number }) | undefined;
