@@ -91,13 +91,15 @@ describe('document view and assignment (browser)', () => {
     // A jumps to the customer search; "Mueller" finds "Müller".
     await page.keyboard.press('a');
     expect(await page.evaluate(() => document.activeElement?.hasAttribute('data-customer-search'))).toBe(true);
+    // Enter straight after typing, before the answer for the whole word can be there: it waits for
+    // that answer and never takes a customer from the list of an earlier prefix ("M", "Mu", ...).
     await page.keyboard.type('Mueller');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-results-for="Mueller"]').waitFor();
     const option = page.locator('.assign-option', { hasText: 'Müller' });
-    await option.waitFor();
     expect(await page.locator('.assign-option').count()).toBe(1);
     const customerId = await option.getAttribute('data-customer-id');
-    // Enter takes the customer and moves to the document type; arrows choose "Kontoauszug".
-    await page.keyboard.press('Enter');
+    // Enter took the customer and moved to the document type; arrows choose "Kontoauszug".
     await page.locator(`[data-chosen-customer="${customerId}"]`).waitFor();
     expect(await page.evaluate(() => document.activeElement?.hasAttribute('data-document-type'))).toBe(true);
     await page.keyboard.press('Home');

@@ -31,8 +31,10 @@ export interface QueryOptions {
   enabled?: boolean;
 }
 
-export interface QueryState<T> {
+export interface QueryState<T, I = unknown> {
   data: T | undefined;
+  /** The input `data` was asked for: differs from the current input while a newer answer is on its way. */
+  dataFor: I | undefined;
   error: StationError | undefined;
   loading: boolean;
   reload: () => void;
@@ -55,8 +57,8 @@ export function useStationQuery<N extends OperationName>(
   input: InputOf<Operations[N]>,
   deps: readonly unknown[],
   options?: QueryOptions,
-): QueryState<OutputOf<Operations[N]>> {
-  const [data, setData] = useState<OutputOf<Operations[N]> | undefined>(undefined);
+): QueryState<OutputOf<Operations[N]>, InputOf<Operations[N]>> {
+  const [answer, setAnswer] = useState<{ data: OutputOf<Operations[N]>; input: InputOf<Operations[N]> } | undefined>(undefined);
   const [error, setError] = useState<StationError | undefined>(undefined);
   const [loading, setLoading] = useState(true);
   const inputRef = useRef(input);
@@ -76,10 +78,11 @@ export function useStationQuery<N extends OperationName>(
     try {
       do {
         f.again = false;
-        const result = await callStation(name, inputRef.current);
+        const asked = inputRef.current;
+        const result = await callStation(name, asked);
         if (flight.current !== f) return; // deps changed meanwhile: a newer run owns the state.
         if (result.ok) {
-          setData(result.value);
+          setAnswer({ data: result.value, input: asked });
           setError(undefined);
         } else {
           setError({ code: result.code, message: result.message });
@@ -105,5 +108,5 @@ export function useStationQuery<N extends OperationName>(
     if (enabled && relevant(optionsRef.current, event)) void run();
   });
 
-  return { data, error, loading, reload: () => void run() };
+  return { data: answer?.data, dataFor: answer?.input, error, loading, reload: () => void run() };
 }

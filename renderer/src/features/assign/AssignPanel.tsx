@@ -58,6 +58,10 @@ export function AssignPanel({ detail, onAssigned }: AssignPanelProps) {
   const results = useStationQuery('searchCustomers', { query, limit: 8 }, [query], { events: ['customers-changed'] });
   const current = useStationQuery('getCustomer', { id: detail.customerId ?? '' }, [detail.customerId], { enabled: !!detail.customerId, events: [] });
   const items = results.data?.items ?? [];
+  // While a newer answer is on its way the list shows the last one; Enter must never take a
+  // customer from a list that belongs to an older query, so it waits for the fresh one.
+  const resultsFresh = results.dataFor?.query === query;
+  const [chooseWhenFresh, setChooseWhenFresh] = useState(false);
 
   // The document's own type when it is a configured one, else the configured default.
   useEffect(() => {
@@ -71,6 +75,13 @@ export function AssignPanel({ detail, onAssigned }: AssignPanelProps) {
 
   useEffect(() => setHighlight(0), [query]);
 
+  useEffect(() => {
+    if (!chooseWhenFresh || !resultsFresh) return;
+    setChooseWhenFresh(false);
+    if (items.length > 0) choose(items[highlight]);
+    else setMessage({ text: t('assign.noResults'), error: true });
+  }, [chooseWhenFresh, resultsFresh]); // eslint-disable-line react-hooks/exhaustive-deps
+
   const choose = (customer: CustomerSummaryView | undefined) => {
     if (!customer) return;
     setChosen(customer);
@@ -80,6 +91,10 @@ export function AssignPanel({ detail, onAssigned }: AssignPanelProps) {
 
   const submit = async (send: boolean) => {
     if (busy || !detail.editable) return;
+    if (!chosen && query.trim() && !resultsFresh) {
+      setMessage({ text: t('assign.searching') });
+      return;
+    }
     const customer = chosen ?? (query.trim() ? items[highlight] : undefined);
     if (!customer) {
       setMessage({ text: t('assign.chooseCustomer'), error: true });
@@ -124,7 +139,7 @@ export function AssignPanel({ detail, onAssigned }: AssignPanelProps) {
     const keys: Record<string, () => void> = {
       ArrowDown: () => setHighlight((h) => Math.min(items.length - 1, h + 1)),
       ArrowUp: () => setHighlight((h) => Math.max(0, h - 1)),
-      Enter: () => choose(items[highlight]),
+      Enter: () => (resultsFresh ? choose(items[highlight]) : setChooseWhenFresh(true)),
       // Escape clears the search; on an empty one it goes back to the pages.
       Escape: () => (query ? setQuery('') : document.querySelector<HTMLElement>('[data-page-strip]')?.focus()),
     };
@@ -170,7 +185,10 @@ export function AssignPanel({ detail, onAssigned }: AssignPanelProps) {
           placeholder={t('assign.searchPlaceholder')}
           value={query}
           disabled={disabled}
-          onChange={(event) => setQuery(event.target.value)}
+          onChange={(event) => {
+            setQuery(event.target.value);
+            setChooseWhenFresh(false);
+          }}
           onKeyDown={onSearchKey}
           data-customer-search
         />
@@ -179,7 +197,14 @@ export function AssignPanel({ detail, onAssigned }: AssignPanelProps) {
         {t('assign.searchHint')}
       </p>
       <div className="assign-results-label muted">{query.trim() ? t('assign.results') : t('assign.recent')}</div>
-      <ul id={listId} className="assign-results" role="listbox" aria-label={t('assign.results')}>
+      <ul
+        id={listId}
+        className="assign-results"
+        role="listbox"
+        aria-label={t('assign.results')}
+        aria-busy={!resultsFresh}
+        data-results-for={results.dataFor?.query}
+      >
         {items.map((customer, i) => (
           <li
             key={customer.id}
@@ -197,7 +222,7 @@ export function AssignPanel({ detail, onAssigned }: AssignPanelProps) {
             <CustomerLine customer={customer} />
           </li>
         ))}
-        {query.trim() && results.data && items.length === 0 && <li className="muted assign-empty">{t('assign.noResults')}</li>}
+        {query.trim() && resultsFresh && items.length === 0 && <li className="muted assign-empty">{t('assign.noResults')}</li>}
       </ul>
       {chosen && (
         <p className="assign-chosen" data-chosen-customer={chosen.id} role="status">
