@@ -84,14 +84,20 @@ export class Station extends EventEmitter<StationEvents> {
   private readonly ingestor: Ingestor;
   private readonly grouper: Grouper;
   private readonly runner: JobRunner;
-  private readonly watchers: HotFolderWatcher[] = [];
+  /** Running watchers by resolved folder path, with the folder settings they were started with. */
+  private readonly watchers = new Map<string, { watcher: HotFolderWatcher; folder: HotFolderConfig }>();
+  /** Settings changes are applied one after another (and stop() waits for the one in progress). */
+  private reconfiguring: Promise<void> = Promise.resolve();
+  private current: StationConfig;
   private readonly profiles = new Map<string, Profile>();
   private batchTimer: NodeJS.Timeout | undefined;
   private releaseLock: () => void;
   private started = false;
+  private stopped = false;
 
-  constructor(readonly config: StationConfig, paths: StationPaths, private readonly options: StationOptions) {
+  constructor(config: StationConfig, paths: StationPaths, private readonly options: StationOptions) {
     super();
+    this.current = config;
     this.paths = paths;
     this.stationId = config.stationId ?? os.hostname();
     for (const dir of [paths.dataDir, paths.originals, paths.pages, paths.documents, paths.quarantine, paths.outbox, paths.tmp]) {
@@ -131,6 +137,7 @@ export class Station extends EventEmitter<StationEvents> {
       emit: (event) => this.emit('ui', event),
       onProblem: (message) => this.emit('problem', { message }),
       profileNamed: (name) => [...this.profiles.values()].find((profile) => profile.name === name),
+      defaultTargetName: () => this.config.sending.defaultTarget,
       clients: { platformFetch: options.httpFetch },
     });
     this.customers = createCustomerDirectory(this.store.db, config.customers, {
@@ -146,6 +153,41 @@ export class Station extends EventEmitter<StationEvents> {
       barcodeRules: () => (config as { mailroom?: { barcodeRules?: unknown[] } }).mailroom?.barcodeRules,
       lookup: directoryLookup(this.customers),
     });
+  }
+
+  /** The configuration in force: as loaded, then as changed by applySettings. */
+  get config(): StationConfig {
+    return this.current;
+  }
+
+  /**
+   * Puts saved settings into force without a restart: hot folders that were added, changed or
+   * enabled are (re)watched, removed or disabled ones stop being watched, and the default sending
+   * target applies to the next send. Profiles of removed folders stay known, so files already taken
+   * from them are still processed and grouped by the rules they came in under.
+   */
+  applySettings(next: Pick<StationConfig, 'hotFolders' | 'sending'>): Promise<void> {
+    const run = this.reconfiguring.then(async () => {
+      this.current = { ...this.current, hotFolders: next.hotFolders, sending: { ...this.current.sending, defaultTarget: next.sending.defaultTarget } };
+      for (const folder of next.hotFolders) this.profiles.set(path.resolve(folder.path), folder.profile);
+      if (!this.started || this.stopped || !(this.options.watch ?? true)) return;
+      const wanted = new Map(next.hotFolders.filter((f) => f.enabled).map((f) => [path.resolve(f.path), f]));
+      for (const [dir, running] of [...this.watchers]) {
+        const folder = wanted.get(dir);
+        if (folder && JSON.stringify(folder) === JSON.stringify(running.folder)) continue;
+        this.watchers.delete(dir);
+        await running.watcher.stop();
+      }
+      for (const folder of wanted.values()) {
+        if (!this.watchers.has(path.resolve(folder.path))) await this.watch(folder);
+      }
+    });
+    void run.then(() => this.emit('ui', { type: 'settings-changed' }), () => undefined);
+    // A failed change must not block the next one; the caller still sees this one fail.
+    this.reconfiguring = run.catch((error: Error) => {
+      this.emit('problem', { message: `Applying the settings failed: ${error.message}` });
+    });
+    return run;
   }
 
   /** Runs queued jobs now rather than at the runner's next poll (after a page edit queued a rebuild). */
@@ -186,7 +228,10 @@ export class Station extends EventEmitter<StationEvents> {
 
   async stop(): Promise<void> {
     if (this.batchTimer) clearInterval(this.batchTimer);
-    await Promise.all(this.watchers.map((watcher) => watcher.stop()));
+    this.stopped = true;
+    await this.reconfiguring;
+    await Promise.all([...this.watchers.values()].map(({ watcher }) => watcher.stop()));
+    this.watchers.clear();
     await this.sending.stop();
     await this.runner.stop();
     await this.customers.stop();
@@ -227,7 +272,7 @@ export class Station extends EventEmitter<StationEvents> {
       openBatches: this.store.batches.openCount(),
       quarantined: this.store.sources.quarantined().map((s) => ({ sourceId: s.id, name: s.original_name, code: s.reason_code, reason: s.reason, at: s.updated_at })),
       duplicates: this.store.sources.duplicates().length,
-      hotFolders: this.config.hotFolders.map((f) => ({ path: f.path, profile: f.profile.name, watching: this.watchers.length > 0 && f.enabled })),
+      hotFolders: this.config.hotFolders.map((f) => ({ path: f.path, profile: f.profile.name, watching: this.watchers.has(path.resolve(f.path)) })),
     };
   }
 
@@ -259,7 +304,7 @@ export class Station extends EventEmitter<StationEvents> {
       },
     });
     await watcher.start();
-    this.watchers.push(watcher);
+    this.watchers.set(dir, { watcher, folder });
   }
 
   private closeBatches(): void {

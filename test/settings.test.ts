@@ -63,7 +63,7 @@ describe('settings', () => {
     ];
     const saved = await call<SettingsView>('saveSettings', { hotFolders, defaultTarget: 'dms' });
     if (!saved.ok) throw new Error(saved.message);
-    expect(saved.value.restartRequired).toBe(true);
+    expect(saved.value.restartRequired).toBe(false);
     expect(fs.statSync(mailroomPath).isDirectory()).toBe(true);
     expect(fs.readdirSync(dataDir).filter((name) => name.includes('.part-'))).toEqual([]);
 

@@ -25,6 +25,8 @@ export interface SendingServiceOptions {
   clock?: () => number;
   /** HTTP clients the host platform offers (Electron's net.fetch); see TargetClients. */
   clients?: TargetClients;
+  /** The default target now (settings can change it while the station runs); default: config.sending.defaultTarget. */
+  defaultTargetName?: () => string;
 }
 
 export class SendingService {
@@ -42,7 +44,7 @@ export class SendingService {
       stationId: options.stationId,
       owner: options.owner,
       leaseMs: options.config.jobLeaseMs,
-      targetNameFor: (document: DocumentRow) => options.profileNamed(document.profile_name)?.sendingTarget ?? sending.defaultTarget,
+      targetNameFor: (document: DocumentRow) => options.profileNamed(document.profile_name)?.sendingTarget ?? options.defaultTargetName?.() ?? sending.defaultTarget,
       emit: options.emit,
       onProblem: options.onProblem,
       clock: options.clock,

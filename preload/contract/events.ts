@@ -9,6 +9,8 @@ export type StationEvent =
   | { type: 'quarantine-changed' }
   | { type: 'progress'; batchId: string | null; pagesDone: number; pagesTotal: number; etaSeconds: number | null }
   | { type: 'sending'; online: boolean; paused: boolean; active: number; waiting: number }
-  | { type: 'customers-changed' };
+  | { type: 'customers-changed' }
+  /** Hot folders, profiles or the default target were changed and are in force now. */
+  | { type: 'settings-changed' };
 
 export type StationEventType = StationEvent['type'];

@@ -1,7 +1,7 @@
 /**
  * Settings in a real browser against browser mode: a hot folder's profile is edited and saved by
- * keyboard-reachable labelled fields (config.json changes, the screen says it takes effect after a
- * restart); a relative path is refused naming its field and config.json stays byte for byte.
+ * keyboard-reachable labelled fields (config.json changes, the screen says it is in force at
+ * once); a relative path is refused naming its field and config.json stays byte for byte.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -35,7 +35,7 @@ describe('settings (browser)', () => {
     await form.getByLabel('Farbmodus').selectOption('grey');
     await form.getByLabel('Leere Seiten weglassen').check();
     await page.locator('[data-action="save-settings"]').click();
-    await page.locator('[data-save-result="saved"]', { hasText: 'nach einem Neustart' }).waitFor();
+    await page.locator('[data-save-result="saved"]', { hasText: 'ab sofort' }).waitFor();
     const saved = JSON.parse(fs.readFileSync(configFile, 'utf8'));
     expect(saved.hotFolders[0].profile).toMatchObject({ name: 'Empfang Haus B', colourMode: 'grey', dropBlankPages: true });
     await screenshot(page, 'settings-edit-de');

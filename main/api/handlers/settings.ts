@@ -1,8 +1,8 @@
 /**
  * Editing the hot folders, their profiles and the default sending target. A save is checked against
  * the configuration schema as a whole and then written atomically to <dataDir>/config.json; a refused
- * save leaves the file untouched. The running station keeps its configuration (watchers, grouper,
- * sending and ingest all hold it), so a change takes effect after a restart and the answer says so.
+ * save leaves the file untouched. A save is in force at once (Station.applySettings); only changes
+ * made to config.json by hand while the station runs wait for a restart, and the answer says so.
  * Folder paths must be absolute; a folder that does not exist yet is created (the scanner needs it).
  */
 import fs from 'node:fs';
@@ -69,7 +69,7 @@ function viewOf(station: Station, saved: StationConfig): SettingsView {
 export const settingsHandlers: HandlerTable<typeof settingsOperations> = {
   getSettings: ({ station }) => viewOf(station, parseOrRefuse(readRawConfig(station))),
 
-  saveSettings: ({ station, actor }, input) => {
+  saveSettings: async ({ station, actor }, input) => {
     const raw = readRawConfig(station);
     const before = parseOrRefuse(raw);
     const oldFolders = (Array.isArray(raw['hotFolders']) ? raw['hotFolders'] : []).filter(isRecord);
@@ -108,6 +108,8 @@ export const settingsHandlers: HandlerTable<typeof settingsOperations> = {
     });
 
     writeFileAtomic(station.paths.configFile, Buffer.from(`${JSON.stringify(candidate, null, 2)}\n`));
+    // In force at once: new folders are watched, removed ones let go, the default target changes.
+    await station.applySettings(withDefaultInbox(after, station.paths.inbox));
     station.store.audit.record({
       actor,
       action: 'settings_saved',

@@ -33,7 +33,8 @@ export function StationStatusProvider({ children }: { children: ReactNode }) {
   const [progress, setProgress] = useState<ProgressEvent>();
   const [sending, setSending] = useState<SendingEvent>();
   const statusEvents = ['documents-changed', 'quarantine-changed'] as const;
-  const status = useStationQuery('getStatus', {}, [], { events: statusEvents });
+  // The status names the watched folders, which a saved setting changes at once.
+  const status = useStationQuery('getStatus', {}, [], { events: [...statusEvents, 'settings-changed'] });
   const today = startOfToday();
   const sent = useStationQuery('listDocuments', { states: ['uploaded'], changedSince: today, limit: 1 }, [today], { events: statusEvents });
   const lastSent = useStationQuery('listDocuments', { states: ['uploaded', 'purged'], order: 'changed', limit: 1 }, [], { events: statusEvents });

@@ -1,6 +1,6 @@
 /**
  * Settings: language (this workstation), the hot folders with their profiles and the default
- * sending target (edited here, saved to the station's config.json, in force after a restart), what
+ * sending target (edited here, saved to the station's config.json, in force at once), what
  * is watched right now, the sending targets' reachability, and a link to the customer import.
  */
 import { useEffect, useState } from 'react';
