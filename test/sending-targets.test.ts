@@ -216,10 +216,19 @@ describe('folder export', () => {
       const record = Object.fromEntries(header!.split(';').map((column, i) => [column, row!.split(';')[i]]));
       expect(record).toMatchObject({ documentId: id, file: `${id}.pdf`, sha256: document.pdf_sha256, pages: '1', staffUser: TEST_STAFF });
     }
-    // Sending the same document again overwrites the same names: still four files, and a temporary
-    // file left by a crash in the middle of an earlier export is cleared away.
+    // Sending the same document again (its receipt lost in a crash) finds the export complete and
+    // leaves it untouched, so an importer watching modification times does not take it twice; a
+    // temporary file left by a crash in the middle of an earlier export is cleared away.
     const again = s.store.documents.get(ids[0]!)!;
+    const untouched = fs.statSync(path.join(out, `${again.id}.json`)).mtimeMs;
     fs.writeFileSync(path.join(out, `.${again.id}.pdf.0badc0ffee00.tmp`), 'half a PDF');
+    s.store.transaction(() => s.store.documents.setState(again.id, 'queued'));
+    s.sending.wake();
+    await uploaded(s, [again.id]);
+    expect(fs.readdirSync(out).filter((name) => name.includes(again.id)).sort()).toEqual(['csv', 'json', 'pdf', 'xml'].map((ext) => `${again.id}.${ext}`));
+    expect(fs.statSync(path.join(out, `${again.id}.json`)).mtimeMs).toBe(untouched);
+    // An export cut short before its last index file is completed, not confirmed: still four files.
+    fs.rmSync(path.join(out, `${again.id}.json`));
     s.store.transaction(() => s.store.documents.setState(again.id, 'queued'));
     s.sending.wake();
     await uploaded(s, [again.id]);

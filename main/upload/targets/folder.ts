@@ -2,7 +2,10 @@
  * Folder export for a DMS import folder (often an SMB share): <id>.pdf, then the index files
  * <id>.xml (and <id>.csv if configured) and <id>.json. Each file is written under a hidden temporary
  * name, flushed to disk and renamed, the index files only after the PDF is complete, so an importer
- * that waits for the index never reads half a file. Fixed names make a repeat overwrite, not duplicate.
+ * that waits for the index never reads half a file. Fixed names make a repeat overwrite, not duplicate;
+ * and a repeat after a complete export whose receipt the station lost (a crash right after the last
+ * rename) finds the files in place and confirms them without touching them, so an importer that
+ * watches modification times does not take the document a second time.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -99,6 +102,9 @@ export class FolderTarget implements UploadTarget {
       await fs.promises.mkdir(this.dir, { recursive: true });
       await this.removeLeftovers(metadata.documentId);
       const pdfName = `${metadata.documentId}.pdf`;
+      if (await this.alreadyComplete(metadata, pdfName)) {
+        return { remoteId: pdfName, sha256: metadata.sha256, httpStatus: null, detail: { folder: this.name, confirmedExisting: true } };
+      }
       const sha256 = await writeAtomically(this.dir, pdfName, async (handle) => {
         const hash = crypto.createHash('sha256');
         for await (const chunk of fs.createReadStream(pdfPath, { highWaterMark: 256 * 1024, signal: request.signal })) {
@@ -121,6 +127,22 @@ export class FolderTarget implements UploadTarget {
       return { remoteId: pdfName, sha256, httpStatus: null, detail: { folder: this.name } };
     } catch (error) {
       throw classifyFsError(error);
+    }
+  }
+
+  /** Every file of this export is there, the JSON index (written last) names this PDF, and the PDF's bytes match. */
+  private async alreadyComplete(metadata: DocumentMetadata, pdfName: string): Promise<boolean> {
+    const file = (ext: string) => path.join(this.dir, `${metadata.documentId}.${ext}`);
+    const indexes = ['xml', 'json', ...(this.options.csv ? ['csv'] : [])];
+    for (const ext of ['pdf', ...indexes]) if (!fs.existsSync(file(ext))) return false;
+    try {
+      const index = JSON.parse(await fs.promises.readFile(file('json'), 'utf8')) as { file?: unknown; sha256?: unknown };
+      if (index.file !== pdfName || index.sha256 !== metadata.sha256) return false;
+      const hash = crypto.createHash('sha256');
+      for await (const chunk of fs.createReadStream(file('pdf'), { highWaterMark: 256 * 1024 })) hash.update(chunk as Buffer);
+      return hash.digest('hex') === metadata.sha256;
+    } catch {
+      return false; // Unreadable or half-replaced by someone else: write it again.
     }
   }
 
