@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binarizeAdaptive } from '../main/imaging/binarize.js';
+import { binarizeAdaptive, binarizeAdaptiveBits } from '../main/imaging/binarize.js';
 import { renderScan, type Scan, type ScanSpec } from './fixtures/scan-faults.js';
 
 interface StrokeStats {
@@ -154,6 +154,40 @@ describe('binarizeAdaptive on generated 300 dpi scans', () => {
     }
     expect(black).toBeGreaterThan(10_000);
     expect(differing).toBe(0);
+  });
+
+  it.each([
+    ['300 dpi, odd width', 300, 3],
+    ['300 dpi, width a multiple of 32', 300, 0],
+    ['200 dpi (cells of 3 pixels)', 200, 1],
+  ])('writes the same pixels as 1-bit rows (%s)', async (_name, dpi, trim) => {
+    const scan = await renderScan({ dpi, seed: 15, ink: 0xaa, noise: 10, shading: 180 });
+    // Cut the page to the width under test; the copy starts one byte past a word boundary.
+    const width = trim === 0 ? scan.width - (scan.width % 32) : scan.width - trim;
+    const data = new Uint8Array(width * scan.height + 1).subarray(1);
+    for (let y = 0; y < scan.height; y++) data.set(scan.grey.subarray(y * scan.width, y * scan.width + width), y * width);
+    const image = { data, width, height: scan.height };
+    const bytes = binarizeAdaptive(image, dpi);
+    const bits = binarizeAdaptiveBits(image, dpi);
+    expect([bits.width, bits.height, bits.stride]).toEqual([width, scan.height, Math.ceil(width / 32)]);
+    let differing = 0;
+    let black = 0;
+    let padding = 0;
+    for (let y = 0; y < scan.height; y++) {
+      for (let x = 0; x < bits.stride * 32; x++) {
+        const bit = (bits.words[y * bits.stride + (x >> 5)] >>> (31 - (x & 31))) & 1;
+        if (x >= width) {
+          padding += bit;
+          continue;
+        }
+        if (bit === 1) black++;
+        if (bit !== (bytes[y * width + x] === 0 ? 1 : 0)) differing++;
+      }
+    }
+    expect(black).toBeGreaterThan(10_000);
+    expect(differing).toBe(0);
+    // Past the page's right edge every bit is white: the G4 coder reads whole words.
+    expect(padding).toBe(0);
   });
 
   it('refuses bad input with a clear message', () => {

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_BILEVEL_THRESHOLD, encodeBilevel, encodeJpeg, passthroughJpeg } from '../main/imaging/encode.js';
+import { DEFAULT_BILEVEL_THRESHOLD, encodeBilevel, encodeBits, encodeJpeg, passthroughJpeg } from '../main/imaging/encode.js';
+import { encodeG4, packBytes } from '../main/imaging/g4.js';
 import type { RawImage } from '../main/imaging/types.js';
 import { extractG4Strip } from '../main/pdf/ccitt.js';
 import { renderPageRaw } from './fixtures/pages.js';
@@ -100,6 +101,75 @@ describe('encodeBilevel', () => {
 
   it('refuses a threshold outside 1–255', async () => {
     await expect(encodeBilevel(page150, 150, 300)).rejects.toThrow(/threshold must be an integer from 1 to 255, got 300/);
+  });
+});
+
+/** libtiff's G4 coder (through sharp) on the same pixels, for a one-tile TIFF like encodeBilevel's. */
+async function libtiffG4(grey: Uint8Array, width: number, height: number): Promise<Buffer> {
+  const tiff = await sharp(Buffer.from(grey), { raw: { width, height, channels: 1 } })
+    .threshold(128, { greyscale: true })
+    .toColourspace('b-w')
+    .tiff({ compression: 'ccittfax4', bitdepth: 1, miniswhite: true, tile: true, tileWidth: Math.ceil(width / 16) * 16, tileHeight: Math.ceil(height / 16) * 16 })
+    .toBuffer();
+  return extractG4Strip(tiff).data;
+}
+
+/** Pixels with runs of every length: short and long, across word edges, black to the right edge. */
+function runsImage(width: number, height: number, seed: number): Uint8Array {
+  const data = new Uint8Array(width * height).fill(255);
+  let state = seed;
+  const next = (n: number) => {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    return state % n;
+  };
+  for (let y = 0; y < height; y++) {
+    // Most rows repeat the row above with small shifts (as text does: vertical modes), some are new.
+    if (y > 0 && next(4) !== 0) {
+      const shift = next(7) - 3;
+      for (let x = 0; x < width; x++) data[y * width + x] = data[(y - 1) * width + Math.min(width - 1, Math.max(0, x + shift))];
+      continue;
+    }
+    let x = 0;
+    let black = next(2) === 1;
+    while (x < width) {
+      const run = next(5) === 0 ? next(3000) : next(70);
+      data.fill(black ? 0 : 255, y * width + x, y * width + Math.min(width, x + run));
+      x += run;
+      black = !black;
+    }
+  }
+  return data;
+}
+
+describe('encodeBits (the G4 coder)', () => {
+  it.each([
+    [2480, 40, 1],
+    [6000, 12, 2],
+    [1241, 31, 3],
+    [33, 17, 4],
+    [1, 5, 5],
+  ])('codes %i×%i pixels into the same G4 bytes libtiff writes, and they decode to the pixels', async (width, height, seed) => {
+    const grey = runsImage(width, height, seed);
+    const encoded = encodeBits(packBytes(grey, width, height, 128), 300);
+    expect(encoded).toMatchObject({ format: 'g4tiff', width, height, dpi: 300 });
+    expect(Buffer.from(extractG4Strip(encoded.data).data).equals(await libtiffG4(grey, width, height))).toBe(true);
+    const { data: decoded, info } = await sharp(encoded.data).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([width, height]);
+    let differing = 0;
+    for (let i = 0; i < grey.length; i++) if (decoded[i] !== (grey[i] < 128 ? 0 : 255)) differing++;
+    expect(differing).toBe(0);
+  });
+
+  it('codes a rendered 300 dpi page as libtiff does', async () => {
+    const raw = await renderPageRaw({ dpi: 300, kind: 'dense', seed: 9 });
+    const encoded = encodeBits(packBytes(raw.data, raw.width, raw.height, 160), 300);
+    const threshold = raw.data.map((v) => (v < 160 ? 0 : 255));
+    expect(Buffer.from(extractG4Strip(encoded.data).data).equals(await libtiffG4(threshold, raw.width, raw.height))).toBe(true);
+    expect(await sharp(encoded.data).metadata()).toMatchObject({ format: 'tiff', density: 300, width: raw.width, height: raw.height });
+  });
+
+  it('refuses a coded size smaller than the image', () => {
+    expect(() => encodeG4(packBytes(new Uint8Array(64), 8, 8, 128), 4, 8)).toThrow(/smaller than the image/);
   });
 });
 

@@ -8,12 +8,12 @@
  */
 import sharp, { type Sharp } from 'sharp';
 import { analyseRgb, BLANK_INK_SHARE } from './analyse.js';
-import { binarizeAdaptive, DEFAULT_SAUVOLA_K, DEFAULT_WINDOW_MM } from './binarize.js';
+import { binarizeAdaptiveBits, DEFAULT_SAUVOLA_K, DEFAULT_WINDOW_MM } from './binarize.js';
 import { findPaperBox, scaleBox, whitenOutside, type PaperBox } from './borders.js';
 import { decideColourMode, type ColourDecision } from './colour-mode.js';
 import { openPageImage } from './decode.js';
 import { measureSkew, SKEW_ANALYSIS_DPI, type SkewEstimate } from './deskew.js';
-import { encodeBilevel, encodeJpeg, passthroughJpeg } from './encode.js';
+import { encodeBilevel, encodeBits, encodeJpeg, passthroughJpeg } from './encode.js';
 import { detectOrientation, type OrientationEstimate } from './orientation.js';
 import { rotateGreyQuarters } from './quarter-turn.js';
 import type { ColourMode, EncodedPage, GreyImage, PageDrawing, RawImage, SourcePage } from './types.js';
@@ -79,24 +79,34 @@ function chooseColourMode(requested: CleanOptions['colourMode'], page: SourcePag
   return { mode, reason, colourShare, photoShare };
 }
 
-export async function cleanPage(page: SourcePage, options: CleanOptions): Promise<CleanedPage> {
+/**
+ * Told the name of each stage as it ends (benchmarks time the stages with it: test/bench/profile.ts).
+ * A stage's time is from the previous call, or from the start of cleanPage, to this one.
+ */
+export type StageClock = (stage: string) => void;
+
+export async function cleanPage(page: SourcePage, options: CleanOptions, clock?: StageClock): Promise<CleanedPage> {
   const { dpi, inferred } = effectiveDpi(page);
   const analysisWidth = Math.max(64, Math.round((page.width * SKEW_ANALYSIS_DPI) / dpi));
   // A grey scan is analysed in one channel: a third of the pixel work, and it has no colour to find.
   const greySource = await hasNoColour(page);
+  clock?.('header');
   const small = await decodeScan(
     openPageImage(page, { failOn: 'warning' })
       .resize({ width: Math.min(analysisWidth, page.width), kernel: 'linear' })
       .flatten({ background: '#ffffff' })
       .toColourspace(greySource ? 'b-w' : 'srgb'),
   );
+  clock?.('decode small');
   const analysisDpi = (dpi * small.width) / page.width;
   const analysis = analyseRgb(small.data, small.width, small.height, small.channels);
+  clock?.('analyse');
 
   // Dark scanner borders would pass for lines and ink: whiten them on the small copy before measuring.
   const border = findPaperBox(analysis.grey, analysisDpi).box;
   const grey: GreyImage = border ? whitenedGrey(analysis.grey, border) : analysis.grey;
   const blank = analysis.inkShare < BLANK_INK_SHARE;
+  clock?.('borders');
 
   // Skew first: orientation reads the shape of text lines, which blurs past a few degrees of skew.
   // A sideways page shows no lines within ±15°, so it is measured a quarter turn round as well.
@@ -110,12 +120,15 @@ export async function cleanPage(page: SourcePage, options: CleanOptions): Promis
     const sidewaysSkew = measureSkew(sideways, analysisDpi, skewOptions);
     if (sidewaysSkew.reliable) [lines, linesQuarters, skew] = [sideways, 1, sidewaysSkew];
   }
+  clock?.('skew');
   const straightened = skew.reliable && Math.abs(skew.angleDegrees) >= options.minSkewDegrees ? await turnGrey(lines, skew.angleDegrees) : lines;
   const unknownOrientation: OrientationEstimate = { turnQuarters: 0, confidence: 0, reliable: false };
   const orientation = blank ? unknownOrientation : detectOrientation(straightened, analysisDpi, { straightened: true });
   const turnQuarters = orientation.reliable ? (((linesQuarters + orientation.turnQuarters) % 4) as 0 | 1 | 2 | 3) : 0;
+  clock?.('orientation');
   const colourDecision = chooseColourMode(options.colourMode, page, small, analysisDpi, border);
   const colourMode = colourDecision.mode;
+  clock?.('colour mode');
 
   const turn =
     !blank && skew.reliable && Math.abs(skew.angleDegrees) >= options.minSkewDegrees && Math.abs(skew.angleDegrees) <= options.maxSkewDegrees
@@ -149,19 +162,23 @@ export async function cleanPage(page: SourcePage, options: CleanOptions): Promis
     colour: colourMode === 'colour',
     greySource,
   });
+  clock?.('decode full');
   let encoded: EncodedPage;
   if (colourMode === 'bw' && page.bilevel) {
     // Already 1 bit (a G4 TIFF, a 1-bit PNG): its pixels are black or white, nothing to threshold.
     encoded = await encodeBilevel(full, dpi);
   } else if (colourMode === 'bw') {
-    const bits = binarizeAdaptive({ data: full.data, width: full.width, height: full.height }, dpi);
-    encoded = await encodeBilevel({ data: Buffer.from(bits.buffer, bits.byteOffset, bits.length), width: full.width, height: full.height, channels: 1 }, dpi);
+    const bits = binarizeAdaptiveBits({ data: full.data, width: full.width, height: full.height }, dpi);
+    clock?.('threshold');
+    encoded = encodeBits(bits, dpi);
     record.threshold = { method: 'sauvola', k: DEFAULT_SAUVOLA_K, windowMm: DEFAULT_WINDOW_MM };
   } else {
     record.paperLevels = whitenPaper(full);
+    clock?.('whiten');
     encoded = await encodeJpeg(full, dpi, options.jpegQuality);
   }
   if (turnInPdf && turned) encoded.drawing = record.drawing = drawing(null);
+  clock?.('encode');
   return { ...base, record, encoded, passthrough: false };
 }
 

@@ -8,7 +8,9 @@
  * The 200-page runs are repeated (interleaved, so they share the machine's moods) and reported as
  * medians; targets are judged on medians, never asserted on absolute times.
  *
- *   npm run bench -- process [--quick] [--reps N] [--cpu-prof] [--no-large] [--per-file]
+ *   npm run bench -- process [--quick] [--reps N] [--cpu-prof] [--stages] [--no-large] [--per-file]
+ * --stages: also CPU ms per clean-up stage (decode, analysis, threshold, encode…) on 40 pages of
+ * each batch, in-process, so a speed-up can be told from machine noise stage by stage.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,7 +26,7 @@ import {
   type GeneratedPage,
 } from './generate.js';
 import { REPO_ROOT, runCli, type MeasuredRun, type PageLine } from './measure-run.js';
-import { summariseCpuProfiles } from './profile.js';
+import { profileStages, summariseCpuProfiles } from './profile.js';
 import { formatTable, num } from './table.js';
 
 const TARGET_PAGES_PER_SECOND = 15;
@@ -35,23 +37,25 @@ interface Options {
   quick: boolean;
   reps: number;
   cpuProf: boolean;
+  stages: boolean;
   large: boolean;
   perFile: boolean;
 }
 
 function parseOptions(args: string[]): Options {
-  const options: Options = { quick: false, reps: 3, cpuProf: false, large: true, perFile: false };
+  const options: Options = { quick: false, reps: 3, cpuProf: false, stages: false, large: true, perFile: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--quick') options.quick = true;
     else if (arg === '--cpu-prof') options.cpuProf = true;
+    else if (arg === '--stages') options.stages = true;
     else if (arg === '--no-large') options.large = false;
     else if (arg === '--per-file') options.perFile = true;
     else if (arg === '--reps') {
       const value = Number(args[++i]);
       if (!Number.isInteger(value) || value < 1 || value > 20) throw new RangeError(`--reps needs a whole number from 1 to 20, got "${args[i]}".`);
       options.reps = value;
-    } else throw new RangeError(`Unknown option for the process bench: "${arg}". Known: --quick, --reps N, --cpu-prof, --no-large, --per-file.`);
+    } else throw new RangeError(`Unknown option for the process bench: "${arg}". Known: --quick, --reps N, --cpu-prof, --stages, --no-large, --per-file.`);
   }
   if (options.quick) Object.assign(options, { reps: 1, large: false, perFile: false });
   return options;
@@ -272,6 +276,7 @@ export async function runProcessBench(args: string[]): Promise<void> {
   const version = versionAtStart === versionAtEnd ? versionAtStart : `${versionAtStart} at the start, ${versionAtEnd} at the end: the station changed during the bench`;
   console.log(report(summaries, startup, options, version));
   if (options.cpuProf) await profileRun(byId.get('grey')!.plan, filesOf);
+  if (options.stages) await stagesRun(byId, filesOf);
   if (problems.length > 0) {
     console.log(`\nPROBLEMS (${problems.length}):\n${problems.slice(0, 20).map((p) => `  - ${p}`).join('\n')}`);
     process.exitCode = 1;
@@ -421,6 +426,18 @@ Load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1
   const total = straightGrey.reduce((n, f) => n + f.pages, 0);
   out.push(`  ${kept === total ? 'MET    ' : 'NOT MET'}  straight grey JPEGs go into the PDF byte for byte in a grey profile: ${kept}/${total}`);
   return out.join('\n');
+}
+
+/** CPU per clean-up stage on the first 40 pages of the grey (auto and grey profile) and mixed batches. */
+async function stagesRun(byId: Map<string, RunSummary>, filesOf: (plan: RunPlan) => GeneratedPage[]): Promise<void> {
+  const imaging = { jpegQuality: 75, minSkewDegrees: 0.1, maxSkewDegrees: 15 };
+  for (const id of ['grey', 'mixed', 'grey-profile']) {
+    const plan = byId.get(id)?.plan;
+    if (!plan) continue;
+    log(`timing clean-up stages on 40 pages of ${id}`);
+    const files = filesOf(plan).slice(0, 40).map((f) => f.file);
+    console.log(`\n${await profileStages(files, { ...imaging, colourMode: plan.colour ?? 'auto' }, plan.label)}`);
+  }
 }
 
 /** One more grey run under --cpu-prof (main thread and page workers), summarised by self time. */

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { CleanOptions } from '../../main/imaging/pipeline.js';
 import { REPO_ROOT } from './measure-run.js';
 import { formatTable, num } from './table.js';
 
@@ -87,4 +88,66 @@ export function summariseCpuProfiles(dir: string, top = 15): string {
     ranked.map((f) => [f.name, f.where, [...f.threads].join('+'), num(f.us / 1000, 0), `${num((100 * f.us) / Math.max(1, busyTotal), 1)} %`]),
   );
   return `${threads}\n\nTop ${ranked.length} functions by self time (all threads; "(program)" is native work outside JS, e.g. module compilation):\n\n${functions}`;
+}
+
+/**
+ * CPU time per clean-up stage, page by page, in this thread: each file is opened and cleaned
+ * exactly as the page worker does (one libvips thread, no cache), with cleanPage's stage clock
+ * reading process.cpuUsage() (user + system, so libvips' native work counts where it happens).
+ * Medians per stage over the pages that ran the stage, and the median total per page.
+ */
+export async function profileStages(files: string[], options: CleanOptions, label: string): Promise<string> {
+  const sharp = (await import('sharp')).default;
+  const { openSource } = await import('../../main/imaging/decode.js');
+  const { cleanPage } = await import('../../main/imaging/pipeline.js');
+  const previousConcurrency = sharp.concurrency();
+  sharp.concurrency(1);
+  sharp.cache(false);
+  const byStage = new Map<string, number[]>();
+  const totals: number[] = [];
+  const cpuNow = () => {
+    const used = process.cpuUsage();
+    return (used.user + used.system) / 1000;
+  };
+  try {
+    // One page first, unmeasured: module loading and the JIT's first compiles are not per-page work.
+    for (const [i, file] of [files[0], ...files].entries()) {
+      const start = cpuNow();
+      let last = start;
+      const times = new Map<string, number>();
+      const clock = (stage: string) => {
+        const now = cpuNow();
+        times.set(stage, (times.get(stage) ?? 0) + now - last);
+        last = now;
+      };
+      const source = await openSource(file);
+      clock('open');
+      for (let index = 0; index < source.pageCount; index++) await cleanPage(await source.readPage(index), options, clock);
+      await source.close();
+      if (i === 0) continue;
+      for (const [stage, ms] of times) byStage.set(stage, [...(byStage.get(stage) ?? []), ms]);
+      totals.push(last - start);
+    }
+  } finally {
+    sharp.concurrency(previousConcurrency);
+  }
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+  const rows = [...byStage.entries()].map(([stage, values]) => [
+    stage,
+    String(values.length),
+    num(median(values), 1),
+    num(mean(values), 1),
+    num((mean(values) * values.length) / totals.length, 1),
+  ]);
+  rows.push(['all stages', String(totals.length), num(median(totals), 1), num(mean(totals), 1), num(mean(totals), 1)]);
+  const table = formatTable(
+    ['stage', { title: 'pages', align: 'right' }, { title: 'median ms', align: 'right' }, { title: 'mean ms', align: 'right' }, { title: 'ms per page of all', align: 'right' }],
+    rows,
+  );
+  return `CPU per clean-up stage, ${label} (${totals.length} pages, in-process, 1 libvips thread):\n\n${table}`;
 }

@@ -1,0 +1,315 @@
+/**
+ * CCITT Group 4 (ITU-T T.6) coding of a black-and-white page, in JavaScript, straight from the
+ * packed bits the adaptive threshold writes. libtiff (through sharp) took 30–45 ms per 300 dpi A4
+ * page for the same job, most of it in libvips' passes over 8.7 million bytes before the coder
+ * sees a bit; here the work is proportional to the colour changes on the page (a few hundred
+ * thousand on a dense text page), and a white row costs one 32-bit compare per 32 pixels.
+ *
+ * The result is a TIFF holding the page in exactly one tile (what encodeBilevel always wrote, and
+ * what main/pdf/ccitt.ts takes the G4 bytes out of for the PDF): min-is-white, bits most
+ * significant first, the tile the page rounded up to 16 pixels, padded with white.
+ */
+
+/**
+ * 1-bit pixels, `stride` 32-bit words a row; pixel x of a row is bit 31 − (x mod 32) of word
+ * x / 32 (the leftmost pixel is the word's top bit); 1 = black. Bits past `width` must be 0.
+ */
+export interface PackedBits {
+  words: Uint32Array;
+  width: number;
+  height: number;
+  stride: number;
+}
+
+/** T.4's run-length codes as bit strings, index = run length (0–63) or run length / 64 − 1 (makeup). */
+const WHITE_TERMINATING =
+  '00110101 000111 0111 1000 1011 1100 1110 1111 10011 10100 00111 01000 001000 000011 110100 110101 ' +
+  '101010 101011 0100111 0001100 0001000 0010111 0000011 0000100 0101000 0101011 0010011 0100100 0011000 ' +
+  '00000010 00000011 00011010 00011011 00010010 00010011 00010100 00010101 00010110 00010111 00101000 ' +
+  '00101001 00101010 00101011 00101100 00101101 00000100 00000101 00001010 00001011 01010010 01010011 ' +
+  '01010100 01010101 00100100 00100101 01011000 01011001 01011010 01011011 01001010 01001011 00110010 ' +
+  '00110011 00110100';
+const WHITE_MAKEUP =
+  '11011 10010 010111 0110111 00110110 00110111 01100100 01100101 01101000 01100111 011001100 011001101 ' +
+  '011010010 011010011 011010100 011010101 011010110 011010111 011011000 011011001 011011010 011011011 ' +
+  '010011000 010011001 010011010 011000 010011011';
+const BLACK_TERMINATING =
+  '0000110111 010 11 10 011 0011 0010 00011 000101 000100 0000100 0000101 0000111 00000100 00000111 ' +
+  '000011000 0000010111 0000011000 0000001000 00001100111 00001101000 00001101100 00000110111 00000101000 ' +
+  '00000010111 00000011000 000011001010 000011001011 000011001100 000011001101 000001101000 000001101001 ' +
+  '000001101010 000001101011 000011010010 000011010011 000011010100 000011010101 000011010110 000011010111 ' +
+  '000001101100 000001101101 000011011010 000011011011 000001010100 000001010101 000001010110 000001010111 ' +
+  '000001100100 000001100101 000001010010 000001010011 000000100100 000000110111 000000111000 000000100111 ' +
+  '000000101000 000001011000 000001011001 000000101011 000000101100 000001011010 000001100110 000001100111';
+const BLACK_MAKEUP =
+  '0000001111 000011001000 000011001001 000001011011 000000110011 000000110100 000000110101 0000001101100 ' +
+  '0000001101101 0000001001010 0000001001011 0000001001100 0000001001101 0000001110010 0000001110011 ' +
+  '0000001110100 0000001110101 0000001110110 0000001110111 0000001010010 0000001010011 0000001010100 ' +
+  '0000001010101 0000001011010 0000001011011 0000001100100 0000001100101';
+/** Makeup codes 1792–2560, the same for both colours. */
+const EXTENDED_MAKEUP =
+  '00000001000 00000001100 00000001101 000000010010 000000010011 000000010100 000000010101 000000010110 ' +
+  '000000010111 000000011100 000000011101 000000011110 000000011111';
+
+interface CodeTable {
+  code: Uint16Array;
+  length: Uint8Array;
+}
+
+/** Terminating codes at 0–63, makeup codes at 64 + run / 64 − 1 (64 … 2560). */
+function table(terminating: string, makeup: string): CodeTable {
+  const codes = [...terminating.split(' '), ...makeup.split(' '), ...EXTENDED_MAKEUP.split(' ')];
+  if (codes.length !== 64 + 40) throw new Error(`G4 code table has ${codes.length} entries, expected 104`);
+  return { code: Uint16Array.from(codes, (bits) => parseInt(bits, 2)), length: Uint8Array.from(codes, (bits) => bits.length) };
+}
+
+const WHITE = table(WHITE_TERMINATING, WHITE_MAKEUP);
+const BLACK = table(BLACK_TERMINATING, BLACK_MAKEUP);
+const LONGEST_MAKEUP = 2560;
+
+/** Mode codes (T.4 table 4): pass 0001, horizontal 001, vertical by a1 − b1 from −3 to 3. */
+const PASS = { code: 0b0001, length: 4 };
+const HORIZONTAL = { code: 0b001, length: 3 };
+const VERTICAL_CODE = [0b0000010, 0b000010, 0b010, 0b1, 0b011, 0b000011, 0b0000011];
+const VERTICAL_LENGTH = [7, 6, 3, 1, 3, 6, 7];
+
+class BitWriter {
+  bytes: Uint8Array;
+  at = 0;
+  private pending = 0;
+  private pendingBits = 0;
+
+  constructor(capacity: number) {
+    this.bytes = new Uint8Array(Math.max(64, capacity));
+  }
+
+  /** Room for at least `more` bytes. */
+  reserve(more: number): void {
+    if (this.at + more <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.at + more));
+    grown.set(this.bytes.subarray(0, this.at));
+    this.bytes = grown;
+  }
+
+  /** Appends `length` (≤ 24) bits of `code`, most significant first. */
+  put(code: number, length: number): void {
+    let bits = this.pendingBits + length;
+    let pending = (this.pending << length) | code;
+    while (bits >= 8) {
+      bits -= 8;
+      this.bytes[this.at++] = (pending >>> bits) & 255;
+    }
+    this.pending = pending & ((1 << bits) - 1);
+    this.pendingBits = bits;
+  }
+
+  putRun(run: number, codes: CodeTable): void {
+    while (run >= LONGEST_MAKEUP) {
+      this.put(codes.code[63 + LONGEST_MAKEUP / 64], codes.length[63 + LONGEST_MAKEUP / 64]);
+      run -= LONGEST_MAKEUP;
+    }
+    if (run >= 64) {
+      const index = 63 + (run >> 6);
+      this.put(codes.code[index], codes.length[index]);
+      run &= 63;
+    }
+    this.put(codes.code[run], codes.length[run]);
+  }
+
+  /** Pads the last byte with zero bits. */
+  finish(): Uint8Array {
+    if (this.pendingBits > 0) this.put(0, 8 - this.pendingBits);
+    return this.bytes.subarray(0, this.at);
+  }
+}
+
+/**
+ * The colour changes of row `y`: positions where a pixel differs from the one before it (the row
+ * starts white), ascending, then `columns` three times as the end marks the coder reads up to.
+ * Returns how many changes there are.
+ */
+function changesOfRow(image: PackedBits, y: number, columns: number, out: Int32Array): number {
+  const { words, stride, width } = image;
+  let n = 0;
+  let black = 0;
+  const first = y * stride;
+  for (let i = 0; i < stride; i++) {
+    const word = words[first + i];
+    // Runs of one colour across whole words are the common case: one compare each.
+    let diff = black ? ~word : word;
+    if (diff === 0) continue;
+    const base = i << 5;
+    while (diff !== 0) {
+      const bit = Math.clz32(diff);
+      const x = base + bit;
+      if (x >= width) break;
+      out[n++] = x;
+      black ^= 1;
+      // The bits after this change, compared with the new colour.
+      const after = bit === 31 ? 0 : 0xffffffff >>> (bit + 1);
+      diff = (black ? ~word : word) & after;
+    }
+  }
+  // A page ending in black changes back to white at its right edge when the tile is wider.
+  if (black && columns > width) out[n++] = width;
+  out[n] = out[n + 1] = out[n + 2] = columns;
+  return n;
+}
+
+/**
+ * Codes the page as `columns` × `rows` (at least its own size; the rest is white) in G4, ending
+ * with the end-of-facsimile-block mark (two EOLs), as libtiff writes it.
+ */
+export function encodeG4(image: PackedBits, columns = image.width, rows = image.height): Uint8Array {
+  const { width, height } = image;
+  if (columns < width || rows < height) throw new RangeError(`encodeG4: ${columns}×${rows} is smaller than the image ${width}×${height}`);
+  if (image.words.length < image.stride * height || image.stride * 32 < width) {
+    throw new RangeError(`encodeG4: ${image.words.length} words at ${image.stride} a row do not hold ${width}×${height} pixels`);
+  }
+  const writer = new BitWriter((columns * rows) >> 5);
+  let reference = new Int32Array(columns + 4);
+  let coding = new Int32Array(columns + 4);
+  // The row above the first is white: no changes.
+  reference[0] = reference[1] = reference[2] = columns;
+  for (let y = 0; y < rows; y++) {
+    const count = y < height ? changesOfRow(image, y, columns, coding) : ((coding[0] = coding[1] = coding[2] = columns), 0);
+    // Worst case per change: a horizontal mode with two runs of makeup + terminating codes (≤ 7 bytes).
+    writer.reserve((count + 2) * 8);
+    codeRow(writer, coding, reference, columns);
+    const swap = reference;
+    reference = coding;
+    coding = swap;
+  }
+  writer.put(1, 12);
+  writer.put(1, 12);
+  return writer.finish();
+}
+
+/**
+ * One row in T.6's three modes. a0 is the coder's position (−1 before the row), `black` the colour
+ * from a0 on; changes at even indices turn to black, at odd indices back to white.
+ */
+function codeRow(writer: BitWriter, coding: Int32Array, reference: Int32Array, columns: number): void {
+  let a0 = -1;
+  let black = 0;
+  let ia = 0; // coding[ia] is a1: the first change right of a0
+  let ib = 0; // reference[ib] is the first reference change right of a0
+  while (a0 < columns) {
+    while (coding[ia] <= a0) ia++;
+    while (reference[ib] <= a0) ib++;
+    const a1 = coding[ia];
+    // b1: the first reference change right of a0 to the colour opposite a0's (even index: to black).
+    const j = (ib & 1) === black ? ib : ib + 1;
+    const b1 = reference[j];
+    const b2 = reference[j + 1];
+    if (b2 < a1) {
+      writer.put(PASS.code, PASS.length);
+      a0 = b2;
+      continue;
+    }
+    const d = a1 - b1;
+    if (d >= -3 && d <= 3) {
+      writer.put(VERTICAL_CODE[d + 3], VERTICAL_LENGTH[d + 3]);
+      a0 = a1;
+      black ^= 1;
+      continue;
+    }
+    const a2 = coding[ia + 1];
+    writer.put(HORIZONTAL.code, HORIZONTAL.length);
+    const start = a0 < 0 ? 0 : a0;
+    writer.putRun(a1 - start, black ? BLACK : WHITE);
+    writer.putRun(a2 - a1, black ? WHITE : BLACK);
+    a0 = a2;
+  }
+}
+
+/** TIFF tags of the one-tile G4 file, in ascending order as TIFF requires. */
+const TIFF_SHORT = 3;
+const TIFF_LONG = 4;
+const TIFF_RATIONAL = 5;
+
+/**
+ * A classic little-endian TIFF holding `g4` as its one tile of `tileWidth` × `tileHeight`:
+ * min-is-white (0 = paper, the fax convention G4 is coded in), resolution in dots per inch.
+ */
+export function g4Tiff(g4: Uint8Array, width: number, height: number, tileWidth: number, tileHeight: number, dpi: number): Buffer {
+  const entries: [tag: number, type: number, value: number][] = [
+    [256, TIFF_LONG, width],
+    [257, TIFF_LONG, height],
+    [258, TIFF_SHORT, 1], // BitsPerSample
+    [259, TIFF_SHORT, 4], // Compression: CCITT T.6
+    [262, TIFF_SHORT, 0], // PhotometricInterpretation: min-is-white
+    [266, TIFF_SHORT, 1], // FillOrder: most significant bit first
+    [277, TIFF_SHORT, 1], // SamplesPerPixel
+    [282, TIFF_RATIONAL, 0], // XResolution (value written after the IFD)
+    [283, TIFF_RATIONAL, 0], // YResolution
+    [284, TIFF_SHORT, 1], // PlanarConfiguration: contiguous
+    [293, TIFF_LONG, 0], // T6Options: no uncompressed mode
+    [296, TIFF_SHORT, 2], // ResolutionUnit: inch
+    [322, TIFF_LONG, tileWidth],
+    [323, TIFF_LONG, tileHeight],
+    [324, TIFF_LONG, 8], // TileOffsets: the data follows the header
+    [325, TIFF_LONG, g4.length], // TileByteCounts
+  ];
+  const ifdAt = 8 + g4.length + (g4.length & 1);
+  const ifdBytes = 2 + entries.length * 12 + 4;
+  const rationalAt = ifdAt + ifdBytes;
+  const file = Buffer.alloc(rationalAt + 8);
+  file.write('II', 0, 'latin1');
+  file.writeUInt16LE(42, 2);
+  file.writeUInt32LE(ifdAt, 4);
+  file.set(g4, 8);
+  file.writeUInt16LE(entries.length, ifdAt);
+  entries.forEach(([tag, type, value], i) => {
+    const at = ifdAt + 2 + i * 12;
+    file.writeUInt16LE(tag, at);
+    file.writeUInt16LE(type, at + 2);
+    file.writeUInt32LE(1, at + 4);
+    if (type === TIFF_SHORT) file.writeUInt16LE(value, at + 8);
+    else if (type === TIFF_LONG) file.writeUInt32LE(value, at + 8);
+    else file.writeUInt32LE(rationalAt, at + 8); // both resolutions share one rational
+  });
+  file.writeUInt32LE(0, ifdAt + 2 + entries.length * 12); // no next IFD
+  // dpi as a fraction with 1/100 precision (scanners write whole numbers; a computed DPI may not be).
+  file.writeUInt32LE(Math.round(dpi * 100), rationalAt);
+  file.writeUInt32LE(100, rationalAt + 4);
+  return file;
+}
+
+/**
+ * Packs one byte a pixel (below `threshold` = black) into PackedBits; a 0/255 image packs with
+ * any threshold from 1 to 255.
+ */
+export function packBytes(data: Uint8Array, width: number, height: number, threshold: number, channels = 1): PackedBits {
+  const stride = (width + 31) >>> 5;
+  const words = new Uint32Array(stride * height);
+  // One grey byte a pixel on word-aligned rows: four white pixels are skipped with one compare.
+  if (channels === 1 && width % 4 === 0 && data.byteOffset % 4 === 0) {
+    const quads = new Uint32Array(data.buffer, data.byteOffset, (width * height) >>> 2);
+    const quadsPerRow = width >>> 2;
+    for (let y = 0; y < height; y++) {
+      const rowStart = y * stride;
+      const first = y * quadsPerRow;
+      for (let q = 0; q < quadsPerRow; q++) {
+        const w = quads[first + q];
+        if (w === 0xffffffff) continue;
+        const bit = 28 - ((q & 7) << 2);
+        const p = (first + q) << 2;
+        const nibble = (data[p] < threshold ? 8 : 0) | (data[p + 1] < threshold ? 4 : 0) | (data[p + 2] < threshold ? 2 : 0) | (data[p + 3] < threshold ? 1 : 0);
+        words[rowStart + (q >>> 3)] |= nibble << bit;
+      }
+    }
+    return { words, width, height, stride };
+  }
+  for (let y = 0; y < height; y++) {
+    let p = y * width * channels;
+    const rowStart = y * stride;
+    for (let i = 0; i < stride; i++) {
+      const n = Math.min(32, width - (i << 5));
+      let word = 0;
+      for (let b = 0; b < n; b++, p += channels) if (data[p] < threshold) word |= 1 << (31 - b);
+      words[rowStart + i] = word >>> 0;
+    }
+  }
+  return { words, width, height, stride };
+}
