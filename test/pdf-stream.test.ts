@@ -155,12 +155,12 @@ describe('writePdfFile with mixed pages', () => {
     expect(xObject(doc, 0).dict.get(PDFName.of('Decode'))).toBeUndefined();
     // JPEG bytes as they are; G4 with the tile's Columns and Rows.
     expect(Buffer.from(xObject(doc, 1).getContents()).equals(pages[1].data)).toBe(true);
-    const g4 = xObject(doc, 3).dict;
-    expect(g4.get(PDFName.of('Filter'))).toBe(PDFName.of('CCITTFaxDecode'));
-    const parms = g4.lookup(PDFName.of('DecodeParms'), PDFDict);
-    expect(String(parms.get(PDFName.of('Columns')))).toBe(String(Math.ceil(pages[3].width / 16) * 16));
-    expect(String(parms.get(PDFName.of('Rows')))).toBe(String(Math.ceil(pages[3].height / 16) * 16));
-    expect(String(parms.get(PDFName.of('BlackIs1')))).toBe('false');
+    // 1-bit pages as JBIG2 at the page's own size (the G4 tile's padding is not coded).
+    const bilevel = xObject(doc, 3).dict;
+    expect(bilevel.get(PDFName.of('Filter'))).toBe(PDFName.of('JBIG2Decode'));
+    expect(String(bilevel.get(PDFName.of('Width')))).toBe(String(pages[3].width));
+    expect(String(bilevel.get(PDFName.of('Height')))).toBe(String(pages[3].height));
+    expect(bilevel.get(PDFName.of('DecodeParms'))).toBeUndefined();
   });
 
   it('round-trips its metadata, umlauts and &<>()\\ included', async () => {
@@ -201,12 +201,16 @@ describe('writePdfFile with mixed pages', () => {
     expect(xmp.stdout).toContain('<intake:DocumentId>doc-ä (1) \\ &lt;x&gt;</intake:DocumentId>');
   });
 
-  it('renders with poppler as the pdf-lib assembly of the same pages does (50 dpi, mean difference < 1 level)', async () => {
+  it('renders with poppler as the pdf-lib assembly of the same pages does (50 dpi, 1-bit pages at theirs; mean difference < 1 level)', async () => {
     requirePdftoppm();
     const reference = await assembleWithPdfLib(pages);
     for (let page = 1; page <= pages.length; page++) {
-      const ours = await renderPdfPageGrey(pdf, page, 50);
-      const theirs = await renderPdfPageGrey(reference, page, 50);
+      // A 1-bit page is JBIG2 at its own size here and a G4 tile padded to 16 pixels there: at 50
+      // dpi poppler samples the two images differently (a 3:1 grid for 1248 columns, not for 1240),
+      // so those pages are compared at their own resolution.
+      const dpi = pages[page - 1].format === 'g4tiff' ? pages[page - 1].dpi : 50;
+      const ours = await renderPdfPageGrey(pdf, page, dpi);
+      const theirs = await renderPdfPageGrey(reference, page, dpi);
       expect([ours.width, ours.height], `page ${page} size`).toEqual([theirs.width, theirs.height]);
       let diff = 0;
       let sum = 0;

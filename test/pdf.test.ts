@@ -92,19 +92,19 @@ describe('assemblePdf', () => {
     expect(pdf.indexOf(jpeg)).toBeGreaterThan(0);
   });
 
-  it('embeds 1-bit pages as CCITT G4 image XObjects', async () => {
-    const pdf = await assemblePdf([await encodeBilevel(textPage, 150)], meta);
+  it('embeds 1-bit pages as JBIG2 image XObjects at the page size, smaller than their G4 data', async () => {
+    const page = await encodeBilevel(textPage, 150);
+    const pdf = await assemblePdf([page], meta);
     const [image] = pageImages(await PDFDocument.load(pdf), 0);
     const dict = image.dict;
-    expect(dict.get(PDFName.of('Filter'))).toBe(PDFName.of('CCITTFaxDecode'));
+    expect(dict.get(PDFName.of('Filter'))).toBe(PDFName.of('JBIG2Decode'));
     expect(dict.get(PDFName.of('BitsPerComponent'))).toEqual(PDFNumber.of(1));
     expect(dict.get(PDFName.of('ColorSpace'))).toBe(PDFName.of('DeviceGray'));
-    const parms = dict.lookup(PDFName.of('DecodeParms'), PDFDict);
-    expect(parms.get(PDFName.of('K'))).toEqual(PDFNumber.of(-1));
-    expect(parms.get(PDFName.of('Columns'))).toEqual(PDFNumber.of(1248));
-    expect(parms.get(PDFName.of('Rows'))).toEqual(PDFNumber.of(1760));
-    // A 150 dpi letter page in G4 is a few KB; anything near raw size means the coding was lost.
-    expect(image.getContentsSize()).toBeLessThan(30_000);
+    expect(dict.get(PDFName.of('Width'))).toEqual(PDFNumber.of(1240));
+    expect(dict.get(PDFName.of('Height'))).toEqual(PDFNumber.of(1754));
+    // No JBIG2Globals: nothing shared between pages, no symbol dictionary.
+    expect(dict.get(PDFName.of('DecodeParms'))).toBeUndefined();
+    expect(image.getContentsSize()).toBeLessThan(extractG4Strip(page.data).data.length);
   });
 
   it('refuses a page whose data does not match its size, naming the page', async () => {

@@ -57,6 +57,37 @@ export function drawTurnedImage(
   image: { width: number; height: number; dpi: number },
   placed: { width: number; height: number } = image,
 ): DrawnPage {
+  return drawTurnedLayers(drawing, image, [{ name: 'Im0', placed }]);
+}
+
+/**
+ * One image of a page drawn in layers (mixed raster content: a background and a text mask over
+ * it). Every layer covers the same page: `placed` is its coded size in page pixels (a
+ * downsampled background covers `placed` pixels of the page however few it has), anchored top
+ * left; `paint` sets the fill colour a stencil mask (/ImageMask) is drawn in.
+ */
+export interface ImageLayer {
+  name: string;
+  placed: { width: number; height: number };
+  paint?: string;
+}
+
+/** The layers' drawing in image space, `k` points per image pixel, the image's top left at (left, top). */
+export function layerOperators(layers: ImageLayer[], k: number, left: number, top: number): string[] {
+  const n = pdfNumber;
+  const lines: string[] = [];
+  for (const layer of layers) {
+    if (!/^[A-Za-z0-9]+$/.test(layer.name)) throw new RangeError(`an image name must be letters and digits, got ${JSON.stringify(layer.name)}`);
+    const width = layer.placed.width * k;
+    const height = layer.placed.height * k;
+    // Each layer in its own q…Q: its matrix and colour do not leak into the next one.
+    lines.push('q', ...(layer.paint ? [layer.paint] : []), `${n(width)} 0 0 ${n(height)} ${n(left)} ${n(top - height)} cm`, `/${layer.name} Do`, 'Q');
+  }
+  return lines;
+}
+
+/** Same as drawTurnedImage, for an image drawn in several layers. */
+export function drawTurnedLayers(drawing: PageDrawing, image: { width: number; height: number; dpi: number }, layers: ImageLayer[]): DrawnPage {
   const parsed = pageDrawingSchema.safeParse(drawing);
   if (!parsed.success) throw new RangeError(`the page's drawing is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const { turnDegrees, paper } = parsed.data;
@@ -85,8 +116,7 @@ export function drawTurnedImage(
     `0 0 ${n(pageWidth)} ${n(pageHeight)} re W n`,
     `${r(cos)} ${r(-sin)} ${r(sin)} ${r(cos)} ${n(pageWidth / 2)} ${n(pageHeight / 2)} cm`,
     `${n(show.left * k - iw / 2)} ${n(ih / 2 - (show.top + show.height) * k)} ${n(show.width * k)} ${n(show.height * k)} re W n`,
-    `${n(placed.width * k)} 0 0 ${n(placed.height * k)} ${n(-iw / 2)} ${n(ih / 2 - placed.height * k)} cm`,
-    '/Im0 Do',
+    ...layerOperators(layers, k, -iw / 2, ih / 2),
     'Q',
     '',
   ];
