@@ -1,53 +1,138 @@
 /**
- * A page as the mark detectors need it: full-resolution grey (for barcode crops) and a small
- * copy at about 100 dpi (for finding where codes are, and for patch codes).
+ * A page as the mark detectors need it: a small grey copy at about 100 dpi (for finding where
+ * codes are, and for patch codes) and full-resolution grey only for the rectangles asked for
+ * (barcode crops). Most pages hold no code, so full resolution is made only when needed:
+ *
+ * - 1-bit G4 TIFF (the clean-up's page format): decoded into run lengths (g4-runs.ts), a few
+ *   milliseconds; the small copy is summed from the runs and each crop painted from them.
+ * - Other files (JPEG, PNG, other TIFF): the small copy comes from one libvips pipeline (JPEG
+ *   shrinks while it decodes); the whole page is decoded to grey on the first crop, once.
+ * - Raw pixels: used as they are.
  */
-import sharp from 'sharp';
+import { readFile } from 'node:fs/promises';
+import sharp, { type OutputInfo } from 'sharp';
 import { MAX_PAGE_PIXELS } from '../../imaging/decode-limits.js';
 import type { GreyImage } from '../../imaging/types.js';
+import { decodeG4Tiff, paintRuns, shrinkRuns } from './g4-runs.js';
 
 /** An image file path, encoded image bytes, or raw 8-bit pixels (the pipeline's RawImage). */
 export type PageInput = string | Buffer | Uint8Array | { data: Uint8Array; width: number; height: number; channels: 1 | 2 | 3 | 4 };
 
+export interface PageRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 export interface PageImage {
-  full: GreyImage;
+  /** Full-resolution size. */
+  width: number;
+  height: number;
   dpi: number;
   small: GreyImage;
   smallDpi: number;
+  /** Full-resolution grey pixels of a rectangle, clipped to the page. */
+  crop(rect: PageRect): Promise<PageCrop>;
+}
+
+/** Grey pixels of a part of a page; x and y: where its top-left pixel is on the page. */
+export interface PageCrop extends GreyImage {
+  x: number;
+  y: number;
 }
 
 const ANALYSIS_DPI = 100;
 const A4_LONG_SIDE_INCHES = 297 / 25.4;
 
 export async function loadPageImage(input: PageInput, dpiHint?: number): Promise<PageImage> {
-  const { grey, density } = await decodeGrey(input);
-  const dpi = validDpi(dpiHint) ?? validDpi(density) ?? Math.round(Math.max(grey.width, grey.height) / A4_LONG_SIDE_INCHES);
-  const factor = Math.max(1, Math.round(dpi / ANALYSIS_DPI));
-  return { full: grey, dpi, small: await shrink(grey, factor), smallDpi: dpi / factor };
+  if (typeof input === 'object' && !(input instanceof Uint8Array)) return fromGrey(rawToGrey(input), dpiHint);
+  const bytes = typeof input === 'string' ? await readFile(input) : input;
+  const runs = decodeG4Tiff(bytes);
+  if (runs) {
+    if (runs.width * runs.height > MAX_PAGE_PIXELS) throw new RangeError('Input image exceeds pixel limit');
+    const dpi = pageDpi(runs.width, runs.height, dpiHint, runs.density);
+    const factor = shrinkFactor(dpi);
+    return { width: runs.width, height: runs.height, dpi, small: shrinkRuns(runs, factor), smallDpi: dpi / factor, crop: async (rect) => {
+        const at = clip(rect, runs);
+        return { ...paintRuns(runs, at), x: at.x, y: at.y };
+      },
+    };
+  }
+  return fromEncoded(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), dpiHint);
+}
+
+function pageDpi(width: number, height: number, hint: number | undefined, density: number | undefined): number {
+  return validDpi(hint) ?? validDpi(density) ?? Math.round(Math.max(width, height) / A4_LONG_SIDE_INCHES);
+}
+
+function shrinkFactor(dpi: number): number {
+  return Math.max(1, Math.round(dpi / ANALYSIS_DPI));
 }
 
 function validDpi(dpi: number | undefined): number | undefined {
   return dpi && dpi >= 50 && dpi <= 2400 ? dpi : undefined;
 }
 
-async function decodeGrey(input: PageInput): Promise<{ grey: GreyImage; density?: number }> {
-  if (typeof input === 'object' && !(input instanceof Uint8Array)) {
-    const { data, width, height, channels } = input;
-    if (channels === 1) return { grey: { data, width, height } };
-    const grey = new Uint8Array(width * height);
-    for (let i = 0, j = 0; i < grey.length; i++, j += channels) {
-      grey[i] = channels >= 3 ? (306 * data[j] + 601 * data[j + 1] + 117 * data[j + 2] + 512) >> 10 : data[j];
-    }
-    return { grey: { data: grey, width, height } };
-  }
-  const image = sharp(input, { limitInputPixels: MAX_PAGE_PIXELS });
-  const { density, hasAlpha } = await image.metadata();
-  // 'b-w' is libvips' own grey conversion (and the fast path for 1-bit G4 pages); flatten only when needed.
-  const { data, info } = await (hasAlpha ? image.flatten({ background: '#ffffff' }) : image).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
-  if (info.channels === 1) return { grey: { data, width: info.width, height: info.height }, density };
+function clip(rect: PageRect, page: { width: number; height: number }): PageRect {
+  const x = Math.max(0, Math.floor(rect.x));
+  const y = Math.max(0, Math.floor(rect.y));
+  return { x, y, width: Math.max(0, Math.min(page.width, Math.ceil(rect.x + rect.width)) - x), height: Math.max(0, Math.min(page.height, Math.ceil(rect.y + rect.height)) - y) };
+}
+
+async function fromGrey(grey: GreyImage, dpiHint: number | undefined, density?: number): Promise<PageImage> {
+  const dpi = pageDpi(grey.width, grey.height, dpiHint, density);
+  const factor = shrinkFactor(dpi);
+  return { width: grey.width, height: grey.height, dpi, small: await shrink(grey, factor), smallDpi: dpi / factor, crop: async (rect) => cropGrey(grey, clip(rect, grey)) };
+}
+
+async function fromEncoded(bytes: Buffer, dpiHint: number | undefined): Promise<PageImage> {
+  const open = () => sharp(bytes, { limitInputPixels: MAX_PAGE_PIXELS });
+  const { width, height, density, hasAlpha } = await open().metadata();
+  if (!width || !height) throw new Error('Image without a size');
+  // 'b-w' is libvips' own grey conversion; flatten only when needed.
+  const grey = () => (hasAlpha ? open().flatten({ background: '#ffffff' }) : open()).toColourspace('b-w');
+  const dpi = pageDpi(width, height, dpiHint, density);
+  const factor = shrinkFactor(dpi);
+  // One pipeline: a JPEG shrinks while it decodes (libjpeg's scaled decode), nothing full-size reaches JS.
+  const small = factor > 1 ? toGrey(await grey().resize({ width: Math.max(1, Math.floor(width / factor)), height: Math.max(1, Math.floor(height / factor)), fit: 'fill', kernel: 'linear' }).raw().toBuffer({ resolveWithObject: true })) : null;
+  let full: Promise<GreyImage> | null = null;
+  const decodeFull = async () => toGrey(await grey().raw().toBuffer({ resolveWithObject: true }));
+  if (!small) full = decodeFull();
+  return {
+    width,
+    height,
+    dpi,
+    small: small ?? (await full!),
+    smallDpi: dpi / factor,
+    crop: async (rect) => cropGrey(await (full ??= decodeFull()), clip(rect, { width, height })),
+  };
+}
+
+function toGrey({ data, info }: { data: Buffer; info: OutputInfo }): GreyImage {
+  if (info.channels === 1) return { data, width: info.width, height: info.height };
   const grey = new Uint8Array(info.width * info.height);
   for (let i = 0, j = 0; i < grey.length; i++, j += info.channels) grey[i] = data[j];
-  return { grey: { data: grey, width: info.width, height: info.height }, density };
+  return { data: grey, width: info.width, height: info.height };
+}
+
+function rawToGrey({ data, width, height, channels }: { data: Uint8Array; width: number; height: number; channels: 1 | 2 | 3 | 4 }): GreyImage {
+  if (channels === 1) return { data, width, height };
+  const grey = new Uint8Array(width * height);
+  for (let i = 0, j = 0; i < grey.length; i++, j += channels) {
+    grey[i] = channels >= 3 ? (306 * data[j] + 601 * data[j + 1] + 117 * data[j + 2] + 512) >> 10 : data[j];
+  }
+  return { data: grey, width, height };
+}
+
+function cropGrey(image: GreyImage, rect: PageRect): PageCrop {
+  if (rect.x === 0 && rect.y === 0 && rect.width === image.width && rect.height === image.height) return { ...image, x: 0, y: 0 };
+  const out = new Uint8Array(rect.width * rect.height);
+  for (let row = 0; row < rect.height; row++) {
+    const from = (rect.y + row) * image.width + rect.x;
+    out.set(image.data.subarray(from, from + rect.width), row * rect.width);
+  }
+  return { data: out, width: rect.width, height: rect.height, x: rect.x, y: rect.y };
 }
 
 /** Shrinks by a whole factor (libvips box shrink: about 15 ms for an A4 page at 300 dpi). */

@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import type { GreyImage } from '../../imaging/types.js';
 import { findCodeRegions, type Region } from './candidates.js';
 import { barcodeFormats, type Barcode, type BarcodeFormatName } from './formats.js';
-import { loadPageImage, type PageImage, type PageInput } from './page-image.js';
+import { loadPageImage, type PageCrop, type PageImage, type PageInput } from './page-image.js';
 import { readRegion, type ZxingPassOptions } from './zxing.js';
 
 export interface ReadBarcodesOptions {
@@ -38,37 +38,43 @@ export async function readPageBarcodes(input: PageInput, options: ReadBarcodesOp
 
 export async function readBarcodesOnPage(page: PageImage, options: ReadBarcodesOptions = {}): Promise<{ barcodes: Barcode[]; stats: BarcodeReadStats }> {
   const formats = options.formats ?? barcodeFormats;
-  const scale = page.full.width / page.small.width;
+  const scale = page.width / page.small.width;
   const regions = findCodeRegions(page.small, page.smallDpi);
   const stats: BarcodeReadStats = { regions: regions.length, passes: 0, wholePage: false };
   const found: Barcode[] = [];
   for (const region of regions) {
-    const crop = toFull(region, scale, page.full);
+    const crop = await page.crop(toFull(region, scale));
     // tryRotate: sideways linear codes and Data Matrix upside down need it (cheap on a crop);
     // tryDownscale is the expensive part of a zxing search and only helps very large modules.
     const pass = { formats, tryHarder: true, tryRotate: true, tryDownscale: false };
     stats.passes++;
-    let codes = await readRegion(page.full, crop, pass);
+    let codes = await readCrop(crop, pass);
     // zxing's scan lines run straight across: a long linear code skewed by a few degrees is
     // crossed whole by too few of them at 200 dpi. Level the crop along its long axis once;
     // only where the region looks like bars (text lines are elongated too, but not anisotropic).
     if (codes.length === 0 && region.elongation >= 2.5 && region.anisotropy >= 2 && Math.abs(region.axisDegrees) >= 1.5 && Math.abs(region.axisDegrees) <= 20) {
       stats.passes++;
-      codes = await readLevelled(page.full, crop, region.axisDegrees, pass, page.dpi < 250 ? 2 : 1);
+      codes = await readLevelled(crop, region.axisDegrees, pass, page.dpi < 250 ? 2 : 1);
     }
     // Very large modules (a poster-size code) want zxing's own downscaled search.
     if (codes.length === 0 && Math.min(crop.width, crop.height) >= 600) {
       stats.passes++;
-      codes = await readRegion(page.full, crop, { ...pass, tryDownscale: true });
+      codes = await readCrop(crop, { ...pass, tryDownscale: true });
     }
     found.push(...codes);
   }
   if (found.length === 0 && options.mode === 'thorough') {
     stats.passes++;
     stats.wholePage = true;
-    found.push(...(await readRegion(page.full, { x: 0, y: 0, width: page.full.width, height: page.full.height }, { formats, tryHarder: true, tryRotate: true, tryDownscale: true })));
+    const whole = await page.crop({ x: 0, y: 0, width: page.width, height: page.height });
+    found.push(...(await readCrop(whole, { formats, tryHarder: true, tryRotate: true, tryDownscale: true })));
   }
   return { barcodes: dedupe(found), stats };
+}
+
+/** zxing on a whole crop, positions in page pixels. */
+function readCrop(crop: PageCrop, pass: ZxingPassOptions): Promise<Barcode[]> {
+  return readRegion(crop, { x: 0, y: 0, width: crop.width, height: crop.height }, pass, { x: crop.x, y: crop.y });
 }
 
 /**
@@ -76,13 +82,8 @@ export async function readBarcodesOnPage(page: PageImage, options: ReadBarcodesO
  * back. Below 250 dpi a module is about 2 pixels, and turning it again breaks its edges: the crop
  * is enlarged `upscale` times first.
  */
-async function readLevelled(full: GreyImage, crop: Region, degrees: number, pass: ZxingPassOptions, upscale: number): Promise<Barcode[]> {
-  const pixels = Buffer.alloc(crop.width * crop.height);
-  for (let row = 0; row < crop.height; row++) {
-    const from = (crop.y + row) * full.width + crop.x;
-    pixels.set(full.data.subarray(from, from + crop.width), row * crop.width);
-  }
-  const { data, info } = await sharp(pixels, { raw: { width: crop.width, height: crop.height, channels: 1 } })
+async function readLevelled(crop: PageCrop, degrees: number, pass: ZxingPassOptions, upscale: number): Promise<Barcode[]> {
+  const { data, info } = await sharp(crop.data, { raw: { width: crop.width, height: crop.height, channels: 1 } })
     .resize({ width: crop.width * upscale, height: crop.height * upscale, kernel: 'linear' })
     .rotate(-degrees, { background: '#ffffff' })
     .toColourspace('b-w')
@@ -110,10 +111,11 @@ async function readLevelled(full: GreyImage, crop: Region, degrees: number, pass
   });
 }
 
-function toFull(region: Region, scale: number, full: GreyImage): Region {
-  const x = Math.max(0, Math.floor(region.x * scale));
-  const y = Math.max(0, Math.floor(region.y * scale));
-  return { x, y, width: Math.min(full.width, Math.ceil((region.x + region.width) * scale)) - x, height: Math.min(full.height, Math.ceil((region.y + region.height) * scale)) - y };
+/** A region of the small copy in page pixels (the page clips it). */
+function toFull(region: Region, scale: number): Region {
+  const x = Math.floor(region.x * scale);
+  const y = Math.floor(region.y * scale);
+  return { x, y, width: Math.ceil((region.x + region.width) * scale) - x, height: Math.ceil((region.y + region.height) * scale) - y };
 }
 
 /** The same code read from two overlapping crops counts once; reading order is top to bottom. */

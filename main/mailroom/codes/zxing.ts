@@ -38,10 +38,11 @@ export interface ZxingPassOptions {
 }
 
 /**
- * Reads the codes in a rectangle of a grey image; positions come back in the image's pixels.
+ * Reads the codes in a rectangle of a grey image; positions come back in the image's pixels, moved
+ * by `origin` (where the image sits on the page, for crops).
  * zxing takes RGBA only and turns it straight back into grey, so the copy is grey in all channels.
  */
-export async function readRegion(image: GreyImage, region: { x: number; y: number; width: number; height: number }, options: ZxingPassOptions): Promise<Barcode[]> {
+export async function readRegion(image: GreyImage, region: { x: number; y: number; width: number; height: number }, options: ZxingPassOptions, origin = { x: 0, y: 0 }): Promise<Barcode[]> {
   await loadZxing();
   const { x, y, width, height } = region;
   const rgba = new Uint8ClampedArray(width * height * 4);
@@ -64,7 +65,7 @@ export async function readRegion(image: GreyImage, region: { x: number; y: numbe
     tryDownscale: options.tryDownscale,
     maxNumberOfSymbols: options.maxSymbols ?? 8,
   });
-  return results.filter((r) => r.isValid).flatMap((r) => toBarcode(r, x, y));
+  return results.filter((r) => r.isValid).flatMap((r) => toBarcode(r, origin.x + x, origin.y + y));
 }
 
 function toBarcode(result: ReadResult, offsetX: number, offsetY: number): Barcode[] {
