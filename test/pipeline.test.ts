@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { openSource } from '../main/imaging/decode.js';
-import { cleanPage, type CleanOptions } from '../main/imaging/pipeline.js';
+import { binarizeAdaptive } from '../main/imaging/binarize.js';
+import { cleanPage, luminance, type CleanOptions } from '../main/imaging/pipeline.js';
 import { renderPageFile, renderPageRaw } from './fixtures/pages.js';
 import { renderScan, type ScanSpec } from './fixtures/scan-faults.js';
 
@@ -113,6 +114,39 @@ describe('page clean-up', () => {
     let differing = 0;
     for (let i = 0; i < scan.data.length; i++) if ((scan.data[i] < 128) !== (out.data[i] < 128)) differing++;
     expect(differing).toBe(0);
+  });
+
+  it('thresholds a grey page written as a colour JPEG exactly as its weighted-sum grey', async () => {
+    // Scanners often write grey pages as three-channel JPEGs (R = G = B): the clean-up then reads
+    // one channel instead of three, and the 1-bit page must not change by a pixel.
+    const page = await renderPageRaw({ kind: 'dense', dpi: 200, angle: 1.5, seed: 7 });
+    const jpeg = await sharp(page.data, { raw: { width: page.width, height: page.height, channels: 1 } }).toColourspace('srgb').withDensity(200).jpeg({ quality: 85 }).toBuffer();
+    expect((await sharp(jpeg).metadata()).channels).toBe(3);
+    const cleaned = await cleanFile('grau-als-farbe.jpg', jpeg);
+    expect(cleaned.colourMode).toBe('bw');
+    const rgb = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
+    const grey = luminance({ data: rgb.data, width: rgb.info.width, height: rgb.info.height, channels: 3 });
+    const expected = binarizeAdaptive({ data: grey.data, width: grey.width, height: grey.height }, 200);
+    const out = await decodeOutput(cleaned.encoded);
+    let differing = 0;
+    for (let i = 0; i < expected.length; i++) if (out.data[i] !== expected[i]) differing++;
+    expect(differing).toBe(0);
+  });
+
+  it('computes the weighted-sum grey a word at a time exactly as pixel by pixel', () => {
+    for (const [width, height] of [[101, 7], [64, 3], [1, 1]]) {
+      const data = Buffer.alloc(width * height * 3, 255);
+      let seed = width;
+      // Half the pixels random, half white: both the white shortcut and the sums are exercised.
+      for (let i = 0; i < data.length; i++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        if ((i / 3) % 2 < 1) data[i] = seed & 255;
+      }
+      const grey = luminance({ data, width, height, channels: 3 });
+      const expected = Array.from({ length: width * height }, (_, i) => (data[i * 3] * 77 + data[i * 3 + 1] * 150 + data[i * 3 + 2] * 29) >> 8);
+      expect(grey.channels).toBe(1);
+      expect(Array.from(grey.data)).toEqual(expected);
+    }
   });
 
   it('keeps faint pencil text in black-and-white', async () => {

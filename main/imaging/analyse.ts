@@ -8,12 +8,19 @@ export interface PageAnalysis {
   grey: GreyImage;
   /** Share of pixels with clear colour (stamps, photos, highlighter), 0..1. */
   colourShare: number;
+  /**
+   * Share of pixels with any tint at all (chroma above NEUTRAL_CHROMA), 0..1. Where it is 0 the
+   * page's red, green and blue agree to a few levels, so any one of them is its grey.
+   */
+  tintedShare: number;
   /** Share of pixels that are ink after ignoring the outer margin and isolated specks, 0..1. */
   inkShare: number;
 }
 
 /** Chroma above which a pixel counts as coloured (on 0..255 channels; scanner noise stays below). */
 const CHROMA_THRESHOLD = 48;
+/** Chroma up to which a pixel counts as neutral grey: JPEG's colour noise on grey paper stays below it. */
+const NEUTRAL_CHROMA = 12;
 /** Pixels darker than this fraction of the paper's brightness count as ink. */
 const INK_FRACTION = 0.72;
 /** Margin ignored for blank detection: punch holes, shadows and the paper edge live there. */
@@ -23,6 +30,7 @@ export function analyseRgb(data: Buffer | Uint8Array, width: number, height: num
   const grey = new Uint8Array(width * height);
   const pixels = new Uint8Array(data.buffer, data.byteOffset, data.length);
   let coloured = 0;
+  let tinted = 0;
   // One loop per layout: a branch on the channel count inside the pixel loop costs a third of it.
   if (channels === 1) {
     grey.set(pixels.subarray(0, grey.length));
@@ -36,11 +44,15 @@ export function analyseRgb(data: Buffer | Uint8Array, width: number, height: num
       grey[i] = (r * 77 + g * 150 + b * 29) >> 8;
       const max = r > g ? (r > b ? r : b) : g > b ? g : b;
       const min = r < g ? (r < b ? r : b) : g < b ? g : b;
-      if (max - min > CHROMA_THRESHOLD) coloured++;
+      const chroma = max - min;
+      if (chroma > NEUTRAL_CHROMA) {
+        tinted++;
+        if (chroma > CHROMA_THRESHOLD) coloured++;
+      }
     }
   }
   const image = { data: grey, width, height };
-  return { grey: image, colourShare: coloured / grey.length, inkShare: inkShare(image) };
+  return { grey: image, colourShare: coloured / grey.length, tintedShare: tinted / grey.length, inkShare: inkShare(image) };
 }
 
 /** The paper's brightness: a high percentile of the grey histogram, robust to dark borders. */
