@@ -15,8 +15,10 @@ export interface DocumentSummaryView {
   profileName: string;
   documentType: string | null;
   customerId: string | null;
-  /** Plain-words reason for "error". */
+  /** Plain-words reason for "error" (the station's technical text, kept for support). */
   error: string | null;
+  /** For a document in "error" because sending failed for good: the stable SendError code (connection_refused, http_503, ...), which the UI words; else null. */
+  sendErrorCode: string | null;
   /** Something staff should look at (low-confidence page, duplicate, ...), in plain words. */
   flags: string[];
 }

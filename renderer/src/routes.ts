@@ -81,3 +81,17 @@ function subscribe(onChange: () => void): () => void {
 export function usePath(): string {
   return useSyncExternalStore(subscribe, currentPath);
 }
+
+/**
+ * The list a document was opened from (a queue view or a mailroom batch), so "back" and "assign and
+ * send" return there, where the selection waits on the next document.
+ */
+let listPath = defaultPath;
+
+export function rememberListPath(path: string): void {
+  listPath = path;
+}
+
+export function listPathToReturnTo(): string {
+  return listPath;
+}

@@ -1,6 +1,7 @@
 import { documentOperations, type DocumentSummaryView } from '../../../preload/contract/documents.js';
 import type { HandlerTable } from '../handler-types.js';
 import { notFound } from '../errors.js';
+import { statement } from '../../store/statements.js';
 import type { DocumentRow } from '../../store/documents.js';
 import type { Station } from '../../station.js';
 import { flagTextsFor } from '../../mailroom/flow/review.js';
@@ -9,8 +10,25 @@ import { PageEditor } from '../../documents/page-edits.js';
 import { documentDetail } from '../../documents/detail.js';
 import { assignDocument, documentTypes } from '../../documents/assign.js';
 
-/** `station` adds the mailroom's flags (unknown customer, page-count mismatch, ...) in plain words. */
-export function documentSummary(row: DocumentRow, station?: Pick<Station, 'mailroom'>): DocumentSummaryView {
+/**
+ * The code of the sending failure that put a document into "error" (the audit's last move into it),
+ * so the UI can word it in the user's language; null when it got there another way (processing).
+ */
+function sendErrorCode(station: Pick<Station, 'store'>, row: DocumentRow): string | null {
+  if (row.state !== 'error') return null;
+  const entry = statement(station.store.db, `SELECT action, detail FROM audit WHERE subject_type = 'document' AND subject_id = ? AND to_state = 'error' ORDER BY id DESC LIMIT 1`)
+    .get(row.id) as { action: string; detail: string | null } | undefined;
+  if (entry?.action !== 'send_failed' || !entry.detail) return null;
+  try {
+    const code = (JSON.parse(entry.detail) as { code?: unknown }).code;
+    return typeof code === 'string' ? code : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `station` adds the mailroom's flags (unknown customer, page-count mismatch, ...) in plain words and the sending error's code. */
+export function documentSummary(row: DocumentRow, station?: Pick<Station, 'mailroom' | 'store'>): DocumentSummaryView {
   return {
     id: row.id,
     state: row.state,
@@ -22,6 +40,7 @@ export function documentSummary(row: DocumentRow, station?: Pick<Station, 'mailr
     documentType: row.document_type,
     customerId: row.customer_id,
     error: row.error,
+    sendErrorCode: station ? sendErrorCode(station, row) : null,
     flags: station ? flagTextsFor(station, row) : [],
   };
 }

@@ -8,6 +8,16 @@ import { getStationApi } from '../station-client';
 
 export type StationError = { code: string; message: string };
 
+let sequence = 0;
+/**
+ * A number that grows with every query asked and every call to this: a screen that also gets data
+ * from its own calls (an edit answers with the document as it is now) compares it with a query
+ * answer's `dataAsked` to drop answers to questions asked before that call's answer came.
+ */
+export function nextSequence(): number {
+  return ++sequence;
+}
+
 /** Calls one operation; never throws (a lost connection becomes the 'offline' code). */
 export async function callStation<N extends OperationName>(name: N, input: InputOf<Operations[N]>): Promise<Result<OutputOf<Operations[N]>>> {
   try {
@@ -35,6 +45,8 @@ export interface QueryState<T, I = unknown> {
   data: T | undefined;
   /** The input `data` was asked for: differs from the current input while a newer answer is on its way. */
   dataFor: I | undefined;
+  /** When `data` was asked for (nextSequence()). */
+  dataAsked: number | undefined;
   error: StationError | undefined;
   loading: boolean;
   reload: () => void;
@@ -58,7 +70,7 @@ export function useStationQuery<N extends OperationName>(
   deps: readonly unknown[],
   options?: QueryOptions,
 ): QueryState<OutputOf<Operations[N]>, InputOf<Operations[N]>> {
-  const [answer, setAnswer] = useState<{ data: OutputOf<Operations[N]>; input: InputOf<Operations[N]> } | undefined>(undefined);
+  const [answer, setAnswer] = useState<{ data: OutputOf<Operations[N]>; input: InputOf<Operations[N]>; asked: number } | undefined>(undefined);
   const [error, setError] = useState<StationError | undefined>(undefined);
   const [loading, setLoading] = useState(true);
   const inputRef = useRef(input);
@@ -79,10 +91,11 @@ export function useStationQuery<N extends OperationName>(
       do {
         f.again = false;
         const asked = inputRef.current;
+        const askedAt = nextSequence();
         const result = await callStation(name, asked);
         if (flight.current !== f) return; // deps changed meanwhile: a newer run owns the state.
         if (result.ok) {
-          setAnswer({ data: result.value, input: asked });
+          setAnswer({ data: result.value, input: asked, asked: askedAt });
           setError(undefined);
         } else {
           setError({ code: result.code, message: result.message });
@@ -108,5 +121,5 @@ export function useStationQuery<N extends OperationName>(
     if (enabled && relevant(optionsRef.current, event)) void run();
   });
 
-  return { data: answer?.data, dataFor: answer?.input, error, loading, reload: () => void run() };
+  return { data: answer?.data, dataFor: answer?.input, dataAsked: answer?.asked, error, loading, reload: () => void run() };
 }

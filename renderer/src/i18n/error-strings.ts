@@ -30,6 +30,7 @@ export const errorStrings = {
     payload_too_large: 'Die Anfrage ist zu groß.',
     original_missing: 'Die aufbewahrte Originaldatei fehlt.',
     not_quarantined: 'Diese Datei ist nicht (mehr) in Quarantäne.',
+    not_waiting: 'Dieses Dokument wartet weder auf den Versand noch ist es wegen eines Versandfehlers gestoppt.',
     // Document view and assignment
     not_editable: 'Dieses Dokument ist zum Versand vorgemerkt oder gesendet und kann nicht mehr geändert werden.',
     invalid_page: 'Diese Seite gehört nicht (mehr) zu diesem Dokument. Die Ansicht wird aktualisiert.',
@@ -90,6 +91,25 @@ export const errorStrings = {
       internal: 'Der Versand ist aus unbekanntem Grund fehlgeschlagen. Die Station versucht es erneut.',
       unknown: 'Der Versand ist fehlgeschlagen ({{code}}).',
     },
+    // A document in "error" is no longer retried by the station: for the codes whose text above says
+    // it tries again, the words without that promise (the rest fall back to send.<code>).
+    sendStopped: {
+      connection_refused: 'Der Zielserver nimmt keine Verbindung an (läuft er?).',
+      connection_reset: 'Die Verbindung zum Zielserver ist während der Übertragung abgebrochen.',
+      unreachable: 'Der Zielserver ist nicht erreichbar (Netz getrennt?).',
+      timeout: 'Der Zielserver hat nicht rechtzeitig geantwortet.',
+      bad_reply: 'Der Zielserver hat ohne gültige Empfangsbestätigung geantwortet.',
+      verify_failed: 'Der WebDAV-Server zeigt das PDF nach dem Hochladen nicht vollständig.',
+      http_408: 'Der Zielserver hat die Anfrage wegen Zeitüberschreitung abgebrochen.',
+      http_429: 'Der Zielserver bittet, langsamer zu senden.',
+      http_500: 'Beim Zielserver ist ein Fehler aufgetreten.',
+      http_502: 'Der Zielserver ist gerade nicht erreichbar (Gateway-Fehler).',
+      http_503: 'Der Zielserver ist vorübergehend nicht verfügbar.',
+      http_504: 'Der Zielserver hat nicht rechtzeitig geantwortet (Gateway).',
+      folder_unreachable: 'Der Exportordner ist nicht erreichbar (ist die Freigabe verbunden?).',
+      folder_error: 'Das Schreiben in den Exportordner ist fehlgeschlagen.',
+      internal: 'Der Versand ist aus unbekanntem Grund fehlgeschlagen.',
+    },
     unknown: 'Ein unbekannter Fehler ist aufgetreten ({{code}}).',
   },
   en: {
@@ -106,6 +126,7 @@ export const errorStrings = {
     payload_too_large: 'The request is too large.',
     original_missing: 'The kept original file is missing.',
     not_quarantined: 'This file is not (or no longer) in quarantine.',
+    not_waiting: 'This document is neither waiting to be sent nor stopped by a sending failure.',
     // Document view and assignment
     not_editable: 'This document is queued for sending or already sent and can no longer be changed.',
     invalid_page: 'This page is not (or no longer) part of this document. The view is being refreshed.',
@@ -165,6 +186,25 @@ export const errorStrings = {
       local_pdf_changed: 'The PDF on the station no longer matches its checksum; it must be rebuilt.',
       internal: 'Sending failed for an unknown reason. The station tries again.',
       unknown: 'Sending failed ({{code}}).',
+    },
+    // A document in "error" is no longer retried by the station: for the codes whose text above says
+    // it tries again, the words without that promise (the rest fall back to send.<code>).
+    sendStopped: {
+      connection_refused: 'The target server refuses connections (is it running?).',
+      connection_reset: 'The connection to the target server broke off during the transfer.',
+      unreachable: 'The target server cannot be reached (network down?).',
+      timeout: 'The target server did not answer in time.',
+      bad_reply: 'The target server answered without a valid receipt.',
+      verify_failed: 'The WebDAV server does not show the complete PDF after the upload.',
+      http_408: 'The target server gave up waiting for the request.',
+      http_429: 'The target server asks the station to send more slowly.',
+      http_500: 'An error occurred on the target server.',
+      http_502: 'The target server cannot be reached right now (gateway error).',
+      http_503: 'The target server is temporarily unavailable.',
+      http_504: 'The target server did not answer in time (gateway).',
+      folder_unreachable: 'The export folder cannot be reached (is the share connected?).',
+      folder_error: 'Writing into the export folder failed.',
+      internal: 'Sending failed for an unknown reason.',
     },
     unknown: 'An unknown error occurred ({{code}}).',
   },

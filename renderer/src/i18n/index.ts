@@ -2,6 +2,7 @@
 import i18next, { type TFunction } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { languages, resources, type Language } from './resources';
+import { sendErrorKey } from './error-strings';
 
 const STORAGE_KEY = 'intake-station.language';
 
@@ -45,6 +46,16 @@ export function currentLanguage(): Language {
 export function errorText(t: TFunction, error: { code: string; message?: string }): string {
   const key = `errors.${error.code}`;
   return i18next.exists(key) ? t(key) : t('errors.unknown', { code: error.code });
+}
+
+/**
+ * A sending error (SendError code) in plain words. `stopped`: the document is in "error" and the
+ * station no longer tries by itself, so the words leave out "the station tries again".
+ */
+export function sendErrorText(t: TFunction, code: string, options: { stopped?: boolean } = {}): string {
+  if (options.stopped && i18next.exists(`errors.sendStopped.${code}`)) return t(`errors.sendStopped.${code}`);
+  const { key, values } = sendErrorKey(code, (k) => i18next.exists(k));
+  return t(key, values ?? {});
 }
 
 export type { Language };

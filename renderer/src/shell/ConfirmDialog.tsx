@@ -21,11 +21,26 @@ export interface ConfirmDialogProps {
 export function ConfirmDialog({ id, title, text, confirmLabel, confirmAction, busy = false, onCancel, onConfirm }: ConfirmDialogProps) {
   const { t } = useTranslation();
   const dialog = useRef<HTMLDialogElement>(null);
+  const cancelled = useRef(false);
   useEffect(() => {
+    // The dialog is removed (not closed) when the screen is done with it, which would drop the
+    // focus on the page body. Cancelled, the focus goes back to what opened it; confirmed, the thing
+    // it was about (and its button) goes away, so it goes to the main area.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const element = dialog.current;
     if (element && !element.open) element.showModal();
     element?.querySelector<HTMLButtonElement>('[data-action="cancel"]')?.focus();
+    return () => {
+      queueMicrotask(() => {
+        const back = cancelled.current && opener?.isConnected ? opener : document.getElementById('main');
+        back?.focus({ preventScroll: true });
+      });
+    };
   }, []);
+  const cancel = () => {
+    cancelled.current = true;
+    onCancel();
+  };
   return (
     <dialog
       ref={dialog}
@@ -34,13 +49,13 @@ export function ConfirmDialog({ id, title, text, confirmLabel, confirmAction, bu
       aria-describedby={`${id}-text`}
       onCancel={(event) => {
         event.preventDefault();
-        onCancel();
+        cancel();
       }}
     >
       <h2 id={`${id}-title`}>{title}</h2>
       <p id={`${id}-text`}>{text}</p>
       <div className="dialog-actions">
-        <button type="button" className="button" data-action="cancel" onClick={onCancel} disabled={busy}>
+        <button type="button" className="button" data-action="cancel" onClick={cancel} disabled={busy}>
           {t('shell.common.cancel')}
         </button>
         <button type="button" className="button button--danger" data-action={confirmAction} onClick={onConfirm} disabled={busy}>

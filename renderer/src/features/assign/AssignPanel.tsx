@@ -160,7 +160,9 @@ export function AssignPanel({ detail, onAssigned }: AssignPanelProps) {
 
   const listId = `${baseId}-results`;
   const optionId = (i: number) => `${baseId}-option-${i}`;
-  const disabled = !detail.editable || busy;
+  // Not disabled while an assignment runs (submit ignores repeats): disabling the focused field or
+  // button would drop the keyboard user's focus to the page body.
+  const disabled = !detail.editable;
 
   return (
     <section className="assign-panel" aria-labelledby={`${baseId}-heading`} data-assign>

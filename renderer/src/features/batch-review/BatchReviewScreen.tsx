@@ -11,7 +11,9 @@ import type { TFunction } from 'i18next';
 import type { BatchDocumentView, BatchFlagView, MailroomBatchView } from '../../../../preload/contract/mailroom';
 import { callStation, useStationEvents, useStationQuery } from '../../hooks/useStation';
 import { errorText } from '../../i18n';
-import { href, navigate, type ScreenDefinition, type ScreenProps } from '../../routes';
+import { useListSelection } from '../../hooks/useListSelection';
+import { useTakeFocus } from '../../hooks/useTakeFocus';
+import { href, navigate, rememberListPath, type ScreenDefinition, type ScreenProps } from '../../routes';
 
 type Progress = { pagesDone: number; pagesTotal: number; etaSeconds: number | null };
 
@@ -119,8 +121,9 @@ export function BatchReviewScreen({ params }: ScreenProps) {
   const { t, i18n } = useTranslation();
   const batchId = params.id ?? '';
   const review = useStationQuery('getBatchReview', { batchId }, [batchId], { events: ['documents-changed', 'customers-changed'] });
-  const [active, setActive] = useState(0);
   const [progress, setProgress] = useState<Progress | null>(null);
+  // A document opened from this batch returns to it.
+  useEffect(() => rememberListPath(`/batch/${encodeURIComponent(batchId)}`), [batchId]);
   const [message, setMessage] = useState<{ text: string; error?: boolean } | null>(null);
   const [sending, setSending] = useState(false);
   const listRef = useRef<HTMLDivElement>(null);
@@ -133,11 +136,10 @@ export function BatchReviewScreen({ params }: ScreenProps) {
 
   const documents = review.data?.documents ?? [];
   const batch = review.data?.batch;
+  // By document, not by row: a split or merge while the list is open never moves Enter to another.
+  const selection = useListSelection(documents, (doc) => doc.id);
+  const active = selection.index;
   const shown: Progress | null = progress && progress.pagesDone < progress.pagesTotal ? progress : batch?.status === 'processing' ? (batch.progress ?? progress) : null;
-
-  useEffect(() => {
-    if (active >= documents.length && documents.length > 0) setActive(documents.length - 1);
-  }, [documents.length, active]);
 
   useEffect(() => {
     if (review.data) listRef.current?.focus({ preventScroll: true });
@@ -166,8 +168,7 @@ export function BatchReviewScreen({ params }: ScreenProps) {
     }
     if (documents.length === 0) return;
     const move = (to: number) => {
-      const next = Math.max(0, Math.min(documents.length - 1, to));
-      setActive(next);
+      const next = selection.select(to);
       document.getElementById(`batch-doc-${documents[next]!.id}`)?.scrollIntoView({ block: 'nearest' });
     };
     const keys: Record<string, () => void> = {
@@ -177,7 +178,7 @@ export function BatchReviewScreen({ params }: ScreenProps) {
       End: () => move(documents.length - 1),
       PageDown: () => move(active + 10),
       PageUp: () => move(active - 10),
-      Enter: () => navigate(`/document/${encodeURIComponent(documents[active]!.id)}`),
+      Enter: () => selection.item && navigate(`/document/${encodeURIComponent(selection.item.id)}`),
     };
     const action = keys[event.key];
     if (action) {
@@ -231,7 +232,7 @@ export function BatchReviewScreen({ params }: ScreenProps) {
         style={{ overflow: 'auto', flex: 1, minHeight: 0 }}
       >
         {documents.map((doc, index) => (
-          <DocumentRow key={doc.id} doc={doc} active={index === active} onPick={() => setActive(index)} />
+          <DocumentRow key={doc.id} doc={doc} active={index === active} onPick={() => selection.select(index)} />
         ))}
       </div>
     </section>
@@ -241,22 +242,26 @@ export function BatchReviewScreen({ params }: ScreenProps) {
 export function BatchListScreen() {
   const { t, i18n } = useTranslation();
   const list = useStationQuery('listBatches', { limit: 100 }, [], { events: (event) => event.type === 'documents-changed' || (event.type === 'progress' && event.pagesDone >= event.pagesTotal) });
-  const [active, setActive] = useState(0);
   const [progress, setProgress] = useState<Record<string, Progress>>({});
   useStationEvents((event) => {
     if (event.type === 'progress' && event.batchId) setProgress((all) => ({ ...all, [event.batchId!]: event }));
   });
   const items: MailroomBatchView[] = list.data?.items ?? [];
+  // Newest first: a batch arriving on top must not move the selection (and Enter) to it.
+  const selection = useListSelection(items, (batch) => batch.id);
+  const active = selection.index;
+  const listRef = useRef<HTMLDivElement>(null);
+  useTakeFocus(listRef, items.length > 0);
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (items.length === 0) return;
-    const move = (to: number) => setActive(Math.max(0, Math.min(items.length - 1, to)));
+    const move = (to: number) => void selection.select(to);
     const keys: Record<string, () => void> = {
       ArrowDown: () => move(active + 1),
       ArrowUp: () => move(active - 1),
       Home: () => move(0),
       End: () => move(items.length - 1),
-      Enter: () => navigate(`/batch/${encodeURIComponent(items[active]!.id)}`),
+      Enter: () => selection.item && navigate(`/batch/${encodeURIComponent(selection.item.id)}`),
     };
     const action = keys[event.key];
     if (action) {
@@ -273,7 +278,7 @@ export function BatchListScreen() {
       {list.error && <p className="notice notice--error" role="alert">{errorText(t, list.error)}</p>}
       {list.data && items.length === 0 && <p className="empty-state">{t('batchReview.listEmpty')}</p>}
       {items.length > 0 && (
-        <div role="listbox" tabIndex={0} aria-label={t('batchReview.listLabel')} onKeyDown={onKeyDown} aria-activedescendant={`batch-${items[active]?.id}`} className="batch-list">
+        <div ref={listRef} role="listbox" tabIndex={0} aria-label={t('batchReview.listLabel')} onKeyDown={onKeyDown} aria-activedescendant={`batch-${items[active]?.id}`} className="batch-list">
           {items.map((batch, index) => {
             const live = progress[batch.id] ?? batch.progress;
             return (
@@ -284,7 +289,7 @@ export function BatchListScreen() {
                 aria-selected={index === active}
                 className={'queue-row' + (index === active ? ' is-active' : '')}
                 data-batch-id={batch.id}
-                onMouseDown={() => setActive(index)}
+                onMouseDown={() => selection.select(index)}
                 onDoubleClick={() => navigate(`/batch/${encodeURIComponent(batch.id)}`)}
                 style={{ display: 'flex', gap: 16, height: 'auto', padding: '8px 12px', alignItems: 'center' }}
               >

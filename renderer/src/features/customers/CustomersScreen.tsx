@@ -200,6 +200,9 @@ function SearchPanel() {
   const [query, setQuery] = useState('');
   const results = useStationQuery('searchCustomers', { query, limit: 20 }, [query], { events: ['customers-changed'] });
   const items = results.data?.items ?? [];
+  // While the answer to what was just typed is on its way the table shows the previous one; it says
+  // which search it shows, and "nobody found" is only said for the search as typed.
+  const fresh = results.dataFor?.query === query;
   return (
     <section aria-labelledby="customers-search">
       <h2 id="customers-search" style={{ fontSize: 16 }}>{t('customers.search.heading')}</h2>
@@ -220,9 +223,9 @@ function SearchPanel() {
       </label>
       {!query.trim() && <p className="muted">{t('customers.search.recent')}</p>}
       {results.error && <p className="notice notice--error">{errorText(t, results.error)}</p>}
-      {query.trim() && results.data && items.length === 0 && <p className="muted" data-empty="customers">{t('customers.search.empty')}</p>}
+      {query.trim() && fresh && items.length === 0 && <p className="muted" data-empty="customers">{t('customers.search.empty')}</p>}
       {items.length > 0 && (
-        <table className="table" aria-label={t('customers.search.heading')} data-customer-results>
+        <table className="table" aria-label={t('customers.search.heading')} aria-busy={!fresh} data-customer-results data-results-for={results.dataFor?.query}>
           <thead>
             <tr>
               <th scope="col">{t('customers.search.column.name')}</th>

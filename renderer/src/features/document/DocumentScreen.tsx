@@ -4,14 +4,15 @@
  * rebuilds the PDF in the background. Pages are shown from the kept image, turned on screen the way
  * the PDF turns them, so a turn shows at once. Everything works from the keyboard (see keyboardHint).
  */
-import { useEffect, useRef, useState, type CSSProperties, type DragEvent, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type CSSProperties, type DragEvent, type KeyboardEvent, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DocumentDetailView, DocumentPageView } from '../../../../preload/contract/documents';
 import type { OperationName } from '../../../../preload/contract/index';
-import { callStation, useStationQuery } from '../../hooks/useStation';
+import { callStation, nextSequence, useStationQuery } from '../../hooks/useStation';
 import { errorText } from '../../i18n';
-import { navigate, type ScreenDefinition, type ScreenProps } from '../../routes';
+import { listPathToReturnTo, navigate, type ScreenDefinition, type ScreenProps } from '../../routes';
 import { AssignPanel, focusCustomerSearch } from '../assign/AssignPanel';
+import { documentErrorWords, TechnicalDetails } from '../queue/document-error';
 import './document.css';
 
 const ZOOMS = [1, 1.5, 2, 3, 4];
@@ -37,10 +38,57 @@ function imageStyle(page: DocumentPageView): CSSProperties {
   };
 }
 
-function PageImage({ page, src, alt, lazy = false }: { page: DocumentPageView; src: string; alt: string; lazy?: boolean }) {
+/**
+ * The page box in pixels for the large view: the whole page fits the view at zoom 1 whichever way
+ * it is turned (a turned A4 page is landscape), and grows from there. Whole pixels, so a fitting
+ * page never brings scroll bars.
+ */
+export function fittedSize(page: DocumentPageView, room: { width: number; height: number }, zoom: number): { width: number; height: number } {
+  const box = pageBox(page);
+  const scale = Math.max(0, Math.min(room.width / box.width, room.height / box.height)) * zoom;
+  return { width: Math.floor(box.width * scale), height: Math.floor(box.height * scale) };
+}
+
+/** The inner size of an element (without padding), kept current as the window or layout changes. */
+function useInnerSize(ref: RefObject<HTMLElement | null>): { width: number; height: number } {
+  const [size, setSize] = useState({ width: 0, height: 0 });
+  useLayoutEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const measure = () => {
+      const style = getComputedStyle(element);
+      const width = element.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      const height = element.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+      setSize((old) => (old.width === width && old.height === height ? old : { width, height }));
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [ref]);
+  return size;
+}
+
+/** The large view: the page fitted to the view at every turn, zoom grows it (scrolls from its top-left corner). */
+function PageView({ page, zoom, alt }: { page: DocumentPageView; zoom: number; alt: string }) {
+  const viewRef = useRef<HTMLDivElement>(null);
+  const room = useInnerSize(viewRef);
+  const size = fittedSize(page, room, zoom);
+  return (
+    <div ref={viewRef} className="page-view" data-zoom={zoom}>
+      {size.width > 0 && size.height > 0 && (
+        <div className="page-view-inner" data-page-id={page.id} data-turn={page.turnDegrees}>
+          <PageImage page={page} src={page.imageUrl} alt={alt} size={size} />
+        </div>
+      )}
+    </div>
+  );
+}
+
+function PageImage({ page, src, alt, lazy = false, size }: { page: DocumentPageView; src: string; alt: string; lazy?: boolean; size?: { width: number; height: number } }) {
   const box = pageBox(page);
   return (
-    <div className="page-box" style={{ aspectRatio: `${box.width} / ${box.height}` }}>
+    <div className="page-box" style={{ aspectRatio: `${box.width} / ${box.height}`, ...(size ? { width: size.width, height: size.height } : {}) }}>
       <img className="page-img" src={src} alt={alt} style={imageStyle(page)} draggable={false} loading={lazy ? 'lazy' : 'eager'} />
     </div>
   );
@@ -64,30 +112,48 @@ function PageFlags({ page }: { page: DocumentPageView }) {
 type EditName = 'rotatePage' | 'fineTurnPage' | 'deletePage' | 'movePage' | 'splitDocument' | 'mergeWithNext' | 'undoEdit';
 
 export function DocumentScreen({ params }: ScreenProps) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const id = params.id ?? '';
   const query = useStationQuery('getDocumentDetail', { id }, [id], {
     events: (event) => event.type === 'documents-changed' && event.ids.includes(id),
   });
   const [detail, setDetail] = useState<DocumentDetailView | undefined>(undefined);
-  const [active, setActive] = useState(0);
+  const [active, setActiveState] = useState(0);
   const [zoom, setZoom] = useState(0);
   const [message, setMessage] = useState<{ text: string; error?: boolean; splitId?: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [pending, setPending] = useState(0);
   const [fine, setFine] = useState<number | null>(null);
   const [dragFrom, setDragFrom] = useState<number | null>(null);
   const stripRef = useRef<HTMLDivElement>(null);
   const fineTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  // The document and page an edit acts on are read when it runs, not when its key was pressed:
+  // edits run one after another, so "Delete, Delete" deletes two pages and "R, R" turns by 180°.
+  const detailRef = useRef(detail);
+  const activeRef = useRef(active);
+  const edits = useRef<Promise<void>>(Promise.resolve());
+  // When the shown document was known to be current (nextSequence()): an answer to a query asked
+  // before an edit's answer came is older than that answer and must not put the page back.
+  const shownAt = useRef(0);
+
+  const show = (next: DocumentDetailView, at: number) => {
+    shownAt.current = at;
+    detailRef.current = next;
+    setDetail(next);
+  };
+  const setActive = (index: number) => {
+    activeRef.current = index;
+    setActiveState(index);
+  };
 
   useEffect(() => {
-    if (query.data) setDetail(query.data);
-  }, [query.data]);
+    if (query.data && query.dataAsked !== undefined && query.dataAsked > shownAt.current) show(query.data, query.dataAsked);
+  }, [query.data, query.dataAsked]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const pages = detail?.pages ?? [];
   const page = pages[Math.min(active, pages.length - 1)];
   useEffect(() => {
     if (active >= pages.length && pages.length > 0) setActive(pages.length - 1);
-  }, [pages.length, active]);
+  }, [pages.length, active]); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => setFine(null), [page?.id]);
 
   // The strip takes focus once the document is there, so the keys work at once.
@@ -96,43 +162,69 @@ export function DocumentScreen({ params }: ScreenProps) {
     if (loaded) stripRef.current?.focus({ preventScroll: true });
   }, [loaded]);
 
-  const run = async <N extends EditName>(name: N, input: Record<string, unknown>, done: string): Promise<void> => {
-    if (busy || !detail) return;
-    setBusy(true);
-    const result = await callStation(name as OperationName, input as never);
-    setBusy(false);
-    if (!result.ok) {
-      setMessage({ text: errorText(t, result), error: true });
-      return;
-    }
-    const value = result.value as DocumentDetailView | { document: DocumentDetailView | null; newDocumentId?: string };
-    const next = 'pages' in value ? value : value.document;
-    if (!next) {
-      navigate('/queue/needs_review');
-      return;
-    }
-    setDetail(next);
-    setMessage({ text: done, splitId: 'newDocumentId' in value ? value.newDocumentId : undefined });
+  /** The page selected now (for an edit that runs after earlier ones). */
+  const currentPage = (): DocumentPageView | undefined => {
+    const all = detailRef.current?.pages ?? [];
+    return all[Math.min(activeRef.current, all.length - 1)];
+  };
+
+  /** Queues one edit; `input` is made when it runs (undefined: nothing to do any more). */
+  const run = <N extends EditName>(name: N, input: () => Record<string, unknown> | undefined, done: string): Promise<void> => {
+    setPending((n) => n + 1);
+    const step = edits.current.then(async () => {
+      const asked = input();
+      if (!asked || !detailRef.current?.editable) return;
+      const result = await callStation(name as OperationName, asked as never);
+      if (!result.ok) {
+        setMessage({ text: errorText(t, result), error: true });
+        return;
+      }
+      const value = result.value as DocumentDetailView | { document: DocumentDetailView | null; newDocumentId?: string };
+      const next = 'pages' in value ? value : value.document;
+      if (!next) {
+        navigate(listPathToReturnTo());
+        return;
+      }
+      show(next, nextSequence());
+      setMessage({ text: done, splitId: 'newDocumentId' in value ? value.newDocumentId : undefined });
+    });
+    edits.current = step.catch(() => undefined).finally(() => setPending((n) => n - 1));
+    return edits.current;
+  };
+
+  const onPage = (make: (page: DocumentPageView) => Record<string, unknown>) => () => {
+    const target = currentPage();
+    return target ? make(target) : undefined;
   };
 
   const edit = {
-    rotate: (degrees: 90 | 180 | 270) => page && run('rotatePage', { id, pageId: page.id, degrees }, t('document.done.rotate_page')),
-    remove: () => page && run('deletePage', { id, pageId: page.id }, t('document.done.delete_page')),
-    move: (toIndex: number) => {
-      if (!page || toIndex < 0 || toIndex >= pages.length || toIndex === active) return;
-      setActive(toIndex);
-      void run('movePage', { id, pageId: page.id, toIndex }, t('document.done.move_page'));
-    },
-    split: () => page && run('splitDocument', { id, pageId: page.id }, t('document.done.split_document')),
-    merge: () => (detail?.nextDocumentId ? run('mergeWithNext', { id }, t('document.done.merge_documents')) : setMessage({ text: t('document.noNext'), error: true })),
-    undo: () => run('undoEdit', { id }, t('document.done.undo')),
+    rotate: (degrees: 90 | 180 | 270) => run('rotatePage', onPage((p) => ({ id, pageId: p.id, degrees })), t('document.done.rotate_page')),
+    remove: () => run('deletePage', onPage((p) => ({ id, pageId: p.id })), t('document.done.delete_page')),
+    /** Moves the selected page by `by` places (the selection goes with it). */
+    move: (by: number) =>
+      run(
+        'movePage',
+        () => {
+          const all = detailRef.current?.pages ?? [];
+          const from = Math.min(activeRef.current, all.length - 1);
+          const to = from + by;
+          if (from < 0 || to < 0 || to >= all.length) return undefined;
+          setActive(to);
+          return { id, pageId: all[from]!.id, toIndex: to };
+        },
+        t('document.done.move_page'),
+      ),
+    split: () => run('splitDocument', onPage((p) => ({ id, pageId: p.id })), t('document.done.split_document')),
+    merge: () => (detail?.nextDocumentId ? run('mergeWithNext', () => ({ id }), t('document.done.merge_documents')) : setMessage({ text: t('document.noNext'), error: true })),
+    undo: () => run('undoEdit', () => ({ id }), t('document.done.undo')),
     fineTurn: (degrees: number) => {
       const value = Math.max(-20, Math.min(20, Math.round(degrees * 10) / 10));
       setFine(value);
-      // A slider sends many values: the station gets the one it stops at.
+      // A slider sends many values: the station gets the one it stops at, for the page it was on.
+      const pageId = page?.id;
       clearTimeout(fineTimer.current);
       fineTimer.current = setTimeout(() => {
-        if (page) void run('fineTurnPage', { id, pageId: page.id, degrees: value }, t('document.done.fine_turn_page'));
+        if (pageId) void run('fineTurnPage', () => ({ id, pageId, degrees: value }), t('document.done.fine_turn_page'));
       }, 450);
     },
   };
@@ -142,8 +234,8 @@ export function DocumentScreen({ params }: ScreenProps) {
     const ctrl = event.ctrlKey || event.metaKey;
     const select = (to: number) => setActive(Math.max(0, Math.min(pages.length - 1, to)));
     let action: (() => unknown) | undefined;
-    if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowLeft')) action = () => edit.move(active - 1);
-    else if (event.altKey && (event.key === 'ArrowDown' || event.key === 'ArrowRight')) action = () => edit.move(active + 1);
+    if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowLeft')) action = () => edit.move(-1);
+    else if (event.altKey && (event.key === 'ArrowDown' || event.key === 'ArrowRight')) action = () => edit.move(1);
     else if (ctrl && (event.key === 'z' || event.key === 'Z')) action = edit.undo;
     else if (!ctrl && !event.altKey) {
       const keys: Record<string, () => unknown> = {
@@ -167,6 +259,7 @@ export function DocumentScreen({ params }: ScreenProps) {
         '[': () => edit.fineTurn((fine ?? page?.fineDegrees ?? 0) - FINE_STEP),
         a: focusCustomerSearch,
         A: focusCustomerSearch,
+        Escape: () => navigate(listPathToReturnTo()),
       };
       action = keys[event.key];
     }
@@ -181,8 +274,9 @@ export function DocumentScreen({ params }: ScreenProps) {
     const from = dragFrom;
     setDragFrom(null);
     if (from === null || from === to || !pages[from]) return;
+    const pageId = pages[from]!.id;
     setActive(to);
-    void run('movePage', { id, pageId: pages[from]!.id, toIndex: to }, t('document.done.move_page'));
+    void run('movePage', () => ({ id, pageId, toIndex: to }), t('document.done.move_page'));
   };
 
   if (query.error && !detail) {
@@ -191,7 +285,7 @@ export function DocumentScreen({ params }: ScreenProps) {
         <p className="notice notice--error" role="alert">
           {query.error.code === 'not_found' ? t('document.gone') : `${t('document.loadFailed')} ${errorText(t, query.error)}`}
         </p>
-        <a className="button" href="#/queue/needs_review">
+        <a className="button" href={`#${listPathToReturnTo()}`}>
           {t('document.back')}
         </a>
       </section>
@@ -207,7 +301,9 @@ export function DocumentScreen({ params }: ScreenProps) {
     );
   }
 
-  const editable = detail.editable && !busy;
+  // Buttons stay enabled while edits run (they queue): disabling the focused one would drop the
+  // keyboard user's focus to the page body.
+  const editable = detail.editable;
   const hintId = `document-hint-${detail.id}`;
   const fineValue = fine ?? page?.fineDegrees ?? 0;
   const shownPage = page ? { ...page, fineDegrees: fineValue } : undefined;
@@ -215,7 +311,7 @@ export function DocumentScreen({ params }: ScreenProps) {
   return (
     <section className="screen document-screen" data-document-id={detail.id} data-state={detail.state} data-building={detail.building ? 'yes' : 'no'}>
       <header className="screen-header document-header">
-        <a className="button button--quiet" href="#/queue/needs_review">
+        <a className="button button--quiet" href={`#${listPathToReturnTo()}`} data-action="back">
           ← {t('document.back')}
         </a>
         <h1>{detail.title}</h1>
@@ -228,7 +324,7 @@ export function DocumentScreen({ params }: ScreenProps) {
           </span>
         )}
       </header>
-      {!detail.editable && <p className="notice">{t('document.notEditable')}</p>}
+      {detail.state === 'error' ? <DocumentErrorPanel detail={detail} /> : !detail.editable && <p className="notice">{t('document.notEditable')}</p>}
       <div className="message-slot" aria-live="polite">
         {message && (
           <p className={'notice' + (message.error ? ' notice--error' : ' notice--ok')} data-message>
@@ -254,6 +350,7 @@ export function DocumentScreen({ params }: ScreenProps) {
           aria-describedby={hintId}
           aria-activedescendant={page ? `thumb-${page.id}` : undefined}
           onKeyDown={onStripKey}
+          aria-busy={pending > 0}
           data-page-strip
         >
           {pages.map((p, i) => (
@@ -267,6 +364,7 @@ export function DocumentScreen({ params }: ScreenProps) {
               data-page-id={p.id}
               data-index={i}
               data-turn={p.turnDegrees}
+              data-fine={p.fineDegrees}
               draggable={detail.editable}
               onMouseDown={() => setActive(i)}
               onDragStart={(event) => {
@@ -302,10 +400,10 @@ export function DocumentScreen({ params }: ScreenProps) {
                 <button type="button" className="button" disabled={!editable} onClick={() => void edit.rotate(180)} data-action="rotate-180">
                   {t('document.action.rotate180')}
                 </button>
-                <button type="button" className="button" disabled={!editable || active === 0} onClick={() => edit.move(active - 1)} title="Alt+↑" data-action="move-up">
+                <button type="button" className="button" disabled={!editable || active === 0} onClick={() => void edit.move(-1)} title="Alt+↑" data-action="move-up">
                   ↑ {t('document.action.moveUp')}
                 </button>
-                <button type="button" className="button" disabled={!editable || active >= pages.length - 1} onClick={() => edit.move(active + 1)} title="Alt+↓" data-action="move-down">
+                <button type="button" className="button" disabled={!editable || active >= pages.length - 1} onClick={() => void edit.move(1)} title="Alt+↓" data-action="move-down">
                   ↓ {t('document.action.moveDown')}
                 </button>
                 <button type="button" className="button" disabled={!editable || active === 0} onClick={() => void edit.split()} title="T" data-action="split">
@@ -334,7 +432,7 @@ export function DocumentScreen({ params }: ScreenProps) {
                     onChange={(event) => edit.fineTurn(Number(event.target.value))}
                     data-fine-turn
                   />
-                  <output>{t('document.fineTurnValue', { value: fineValue.toLocaleString() })}</output>
+                  <output>{t('document.fineTurnValue', { value: fineValue.toLocaleString(i18n.language === 'en' ? 'en-GB' : 'de-DE') })}</output>
                 </label>
                 <span className="zoom-controls">
                   <button type="button" className="button button--quiet" onClick={() => setZoom((z) => Math.max(0, z - 1))} aria-label={t('document.action.zoomOut')}>
@@ -350,11 +448,7 @@ export function DocumentScreen({ params }: ScreenProps) {
                 </span>
                 <PageFlags page={shownPage} />
               </div>
-              <div className="page-view" data-zoom={ZOOMS[zoom]}>
-                <div className="page-view-inner" style={{ height: `${ZOOMS[zoom]! * 100}%` }} data-page-id={shownPage.id} data-turn={shownPage.turnDegrees}>
-                  <PageImage page={shownPage} src={shownPage.imageUrl} alt={t('document.pageLabel', { n: active + 1 })} />
-                </div>
-              </div>
+              <PageView page={shownPage} zoom={ZOOMS[zoom]!} alt={t('document.pageLabel', { n: active + 1 })} />
             </>
           )}
         </div>
@@ -362,12 +456,49 @@ export function DocumentScreen({ params }: ScreenProps) {
           key={detail.id}
           detail={detail}
           onAssigned={(next, send) => {
-            setDetail(next);
-            if (send) navigate('/queue/needs_review');
+            show(next, nextSequence());
+            if (send) navigate(listPathToReturnTo());
           }}
         />
       </div>
     </section>
+  );
+}
+
+/** Why the document is in "error", in words, and for a sending failure "send again" (the station no longer tries by itself). */
+function DocumentErrorPanel({ detail }: { detail: DocumentDetailView }) {
+  const { t } = useTranslation();
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const retry = async () => {
+    if (busy) return;
+    setBusy(true);
+    const result = await callStation('retrySend', { id: detail.id });
+    setBusy(false);
+    if (!result.ok) {
+      setMessage(errorText(t, result));
+      return;
+    }
+    // Back to the list it came from: this document is on its way again, the next one waits there.
+    navigate(listPathToReturnTo());
+  };
+  return (
+    <div className="notice notice--error document-error" role="alert" data-document-error={detail.sendErrorCode ?? 'processing'}>
+      <p>
+        <strong>{t(detail.sendErrorCode ? 'document.error.sendStopped' : 'document.error.heading')}</strong> {documentErrorWords(t, detail)}
+        {detail.sendErrorCode && <span className="error-code"> ({t('queue.errorCode', { code: detail.sendErrorCode })})</span>}
+      </p>
+      {detail.sendErrorCode && (
+        <p className="document-error-actions">
+          <button type="button" className="button" onClick={() => void retry()} aria-disabled={busy} data-action="retry-send">
+            {t('document.error.retry')}
+          </button>
+          <span>{t('document.error.retryHint')}</span>
+        </p>
+      )}
+      {message && <p data-message>{message}</p>}
+      <TechnicalDetails text={detail.error} />
+    </div>
   );
 }
 

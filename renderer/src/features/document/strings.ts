@@ -13,7 +13,7 @@ export const documentStrings = {
     pageLabel: 'Seite {{n}}',
     pageView: 'Seite {{n}} von {{count}}',
     keyboardHint:
-      'Pfeiltasten wählen eine Seite. R dreht rechts, Umschalt+R links, Entf löscht, Alt+Pfeil verschiebt, T trennt vor der Seite, M fügt das nächste Dokument an, Strg+Z macht rückgängig, + und − zoomen, A springt zur Zuordnung.',
+      'Pfeiltasten wählen eine Seite. R dreht rechts, Umschalt+R links, Entf löscht, Alt+Pfeil verschiebt, T trennt vor der Seite, M fügt das nächste Dokument an, Strg+Z macht rückgängig, + und − zoomen, A springt zur Zuordnung, Esc führt zurück zur Liste.',
     action: {
       rotateRight: 'Rechts drehen',
       rotateLeft: 'Links drehen',
@@ -55,6 +55,12 @@ export const documentStrings = {
       undo: 'Rückgängig gemacht.',
     },
     openSplit: 'Neues Dokument öffnen',
+    error: {
+      heading: 'Fehler:',
+      sendStopped: 'Versand gestoppt:',
+      retry: 'Erneut senden',
+      retryHint: 'Die Station sendet dieses Dokument nicht mehr von selbst.',
+    },
     noNext: 'Kein nächstes Dokument zum Zusammenführen.',
   },
   en: {
@@ -70,7 +76,7 @@ export const documentStrings = {
     pageLabel: 'Page {{n}}',
     pageView: 'Page {{n}} of {{count}}',
     keyboardHint:
-      'Arrow keys choose a page. R turns right, Shift+R left, Delete deletes, Alt+arrow moves, T splits before the page, M appends the next document, Ctrl+Z undoes, + and − zoom, A jumps to the assignment.',
+      'Arrow keys choose a page. R turns right, Shift+R left, Delete deletes, Alt+arrow moves, T splits before the page, M appends the next document, Ctrl+Z undoes, + and − zoom, A jumps to the assignment, Escape goes back to the list.',
     action: {
       rotateRight: 'Turn right',
       rotateLeft: 'Turn left',
@@ -112,6 +118,12 @@ export const documentStrings = {
       undo: 'Undone.',
     },
     openSplit: 'Open the new document',
+    error: {
+      heading: 'Error:',
+      sendStopped: 'Sending stopped:',
+      retry: 'Send again',
+      retryHint: 'The station no longer sends this document by itself.',
+    },
     noNext: 'No next document to merge with.',
   },
 };

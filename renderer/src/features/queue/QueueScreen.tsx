@@ -7,10 +7,12 @@ import { useTranslation } from 'react-i18next';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { DocumentSummaryView } from '../../../../preload/contract/documents';
 import { errorText, formatCount } from '../../i18n';
-import { navigate, type ScreenDefinition, type ScreenProps } from '../../routes';
+import { navigate, rememberListPath, type ScreenDefinition, type ScreenProps } from '../../routes';
 import { isQueueView, type QueueViewId } from './queue-views';
 import { usePagedDocuments, type PagedDocuments } from './usePagedDocuments';
+import { DocumentErrorLine } from './document-error';
 import { useStationStatus } from '../../shell/station-status';
+import { useTakeFocus } from '../../hooks/useTakeFocus';
 
 const ROW_HEIGHT = 64;
 
@@ -65,7 +67,7 @@ function QueueRow({ doc, index, active, rowId, language }: { doc: DocumentSummar
             {flag}
           </span>
         ))}
-        {doc.error && <span className="queue-row-error">{doc.error}</span>}
+        {doc.state === 'error' && <DocumentErrorLine doc={doc} />}
       </div>
       <time className="queue-row-time" dateTime={doc.createdAt}>
         {formatTime(doc.createdAt, language)}
@@ -77,11 +79,17 @@ function QueueRow({ doc, index, active, rowId, language }: { doc: DocumentSummar
 function QueueList({ view, data }: { view: QueueViewId; data: PagedDocuments }) {
   const { t, i18n } = useTranslation();
   const total = data.total ?? 0;
-  // Back from a document, the selection is where it was (or on the next one if that one moved on).
-  const [active, setActive] = useState(() => lastSelection.get(view)?.index ?? 0);
+  // The selection is a document, not a row number: a scan arriving on top must never make Enter
+  // open a different document than the one highlighted. Its row is worked out while rendering, from
+  // the same data the rows are drawn from, so what is highlighted is always what Enter opens (back
+  // from a document, it is where it was, or on the next one if that one moved on).
+  const [selection, setSelection] = useState<{ id: string | null; index: number }>(() => lastSelection.get(view) ?? { id: null, index: 0 });
   const scrollRef = useRef<HTMLDivElement>(null);
   const baseId = useId();
   const rowId = (index: number) => `${baseId}-row-${index}`;
+  const found = selection.id ? data.indexOf(selection.id) : -1;
+  const active = total === 0 ? 0 : Math.max(0, Math.min(total - 1, found >= 0 ? found : selection.index));
+  const activeDoc = data.at(active);
 
   const virtualizer = useVirtualizer({
     count: total,
@@ -97,12 +105,13 @@ function QueueList({ view, data }: { view: QueueViewId; data: PagedDocuments }) 
     if (total > 0) data.ensure(first, last);
   }, [first, last, total, data.ensure]);
 
-  // The selection follows its document, not its row number: a scan arriving on top must never make
-  // Enter open a different document than the one highlighted.
-  const activeId = useRef<string | null>(lastSelection.get(view)?.id ?? null);
+  // Remember where the selection is (its document and row) for coming back to this view; a
+  // selection without a document yet takes the one shown in its row once that row is loaded.
   useEffect(() => {
-    if (activeId.current) lastSelection.set(view, { id: activeId.current, index: active });
-  });
+    const id = activeDoc?.id ?? selection.id;
+    if (id !== selection.id || active !== selection.index) setSelection({ id, index: active });
+    if (id) lastSelection.set(view, { id, index: active });
+  }, [activeDoc?.id, active, selection.id, selection.index, view]);
   // Bring a remembered selection into view once the list knows its length.
   const scrolledOnce = useRef(false);
   useEffect(() => {
@@ -110,29 +119,13 @@ function QueueList({ view, data }: { view: QueueViewId; data: PagedDocuments }) 
     scrolledOnce.current = true;
     if (active > 0) virtualizer.scrollToIndex(Math.min(active, total - 1), { align: 'center' });
   }, [total, active, virtualizer]);
-  useEffect(() => {
-    const here = data.at(active);
-    if (activeId.current && here?.id !== activeId.current) {
-      const moved = data.indexOf(activeId.current);
-      if (moved >= 0) {
-        setActive(moved);
-        return;
-      }
-    }
-    if (here) activeId.current = here.id;
-  }, [data.version, active, data]);
-
-  // The list shrank (documents moved on): keep the selection inside it.
-  useEffect(() => {
-    if (active > 0 && active >= total) setActive(Math.max(0, total - 1));
-  }, [total, active]);
 
   const move = (to: number) => {
     const next = Math.max(0, Math.min(total - 1, to));
-    activeId.current = data.at(next)?.id ?? null;
-    setActive(next);
+    setSelection({ id: data.at(next)?.id ?? null, index: next });
     virtualizer.scrollToIndex(next, { align: 'auto' });
   };
+  useTakeFocus(scrollRef, total > 0);
   const pageRows = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
@@ -144,9 +137,9 @@ function QueueList({ view, data }: { view: QueueViewId; data: PagedDocuments }) 
       PageUp: () => move(active - pageRows),
       Home: () => move(0),
       End: () => move(total - 1),
+      // The highlighted document as drawn (never a re-read of rows that may have changed since).
       Enter: () => {
-        const doc = data.at(active);
-        if (doc) navigate(`/document/${encodeURIComponent(doc.id)}`);
+        if (activeDoc) navigate(`/document/${encodeURIComponent(activeDoc.id)}`);
       },
     };
     const action = keys[event.key];
@@ -187,11 +180,10 @@ function QueueList({ view, data }: { view: QueueViewId; data: PagedDocuments }) 
         aria-activedescendant={rowId(active)}
         onKeyDown={onKeyDown}
         data-total={total}
-        autoFocus
       >
         <div className="queue-list-inner" style={{ height: virtualizer.getTotalSize() }}>
           {items.map((item) => (
-            <div key={item.key} className="queue-row-slot" style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }} onMouseDown={() => { activeId.current = data.at(item.index)?.id ?? null; setActive(item.index); }}>
+            <div key={item.key} className="queue-row-slot" style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }} onMouseDown={() => setSelection({ id: data.at(item.index)?.id ?? null, index: item.index })}>
               <QueueRow doc={data.at(item.index)} index={item.index} active={item.index === active} rowId={rowId(item.index)} language={i18n.language} />
             </div>
           ))}
@@ -217,6 +209,8 @@ export function QueueScreen({ params }: ScreenProps) {
 function QueueView({ view }: { view: QueueViewId }) {
   const { t } = useTranslation();
   const data = usePagedDocuments(view);
+  // A document opened from here returns here (back, Escape, after "assign and send").
+  useEffect(() => rememberListPath(`/queue/${view}`), [view]);
   return (
     <section className="screen screen--queue" aria-labelledby="queue-title">
       <header className="screen-header">

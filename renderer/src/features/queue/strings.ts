@@ -38,6 +38,11 @@ export const queueStrings = {
     customer: 'Kunde {{id}}',
     profile: 'Profil: {{name}}',
     loadingRow: 'Wird geladen …',
+    errorReason: {
+      processing: 'Das Dokument konnte nicht fertig verarbeitet werden.',
+    },
+    errorCode: 'Code {{code}}',
+    errorDetails: 'Technische Details (für den Support)',
     loadFailed: 'Die Liste konnte nicht geladen werden.',
     unknownView: 'Diese Ansicht gibt es nicht.',
   },
@@ -79,6 +84,11 @@ export const queueStrings = {
     customer: 'Customer {{id}}',
     profile: 'Profile: {{name}}',
     loadingRow: 'Loading …',
+    errorReason: {
+      processing: 'The document could not be processed completely.',
+    },
+    errorCode: 'code {{code}}',
+    errorDetails: 'Technical details (for support)',
     loadFailed: 'The list could not be loaded.',
     unknownView: 'This view does not exist.',
   },
