@@ -1,8 +1,9 @@
 /**
  * Writes a document's pages into a PDF 1.7 one page at a time: each page is loaded, written out
  * and let go before the next, so a 1,000-page batch needs the memory of one page. JPEG pages go in
- * byte for byte (DCTDecode), black-and-white pages as lossless JBIG2 recoded from the stored G4 TIFF
- * (or its CCITT G4 data as it is, where that is smaller).
+ * byte for byte (DCTDecode) unless they are text pages over the size goal, which go in as two
+ * layers (mrc.ts: a JBIG2 text mask over a low-resolution background JPEG); black-and-white pages
+ * as lossless JBIG2 recoded from the stored G4 TIFF (or its CCITT G4 data as it is, where smaller).
  *
  * File layout: header, then per page its image, content stream and page object, then the page
  * tree (its number reserved first, so pages can name it as /Parent), XMP, catalog, Info, xref.
@@ -14,6 +15,7 @@ import { fsyncDir, tempPathFor } from '../store/files.js';
 import { extractG4Strip } from './ccitt.js';
 import { readJpegInfo } from './jpeg-info.js';
 import { jbig2FromG4Tiff } from './jbig2-page.js';
+import { buildMrc, type MrcPage } from './mrc.js';
 import { drawTurnedLayers, layerOperators, type ImageLayer } from './page-drawing.js';
 import { describeMetadata, validateMetadata, type PdfMetadata } from './metadata.js';
 import { PdfObjectWriter, type ByteSink } from './object-writer.js';
@@ -170,6 +172,12 @@ async function writePage(out: PdfObjectWriter, page: EncodedPage, parent: number
  */
 async function writePageImages(out: PdfObjectWriter, page: EncodedPage): Promise<(ImageLayer & { object: number })[]> {
   if (page.format === 'jpeg') {
+    const jpeg = readJpegInfo(page.data);
+    if (jpeg.width !== page.width || jpeg.height !== page.height) {
+      throw new PdfAssemblyError(`the JPEG is ${jpeg.width}×${jpeg.height} but the page says ${page.width}×${page.height}`);
+    }
+    const mrc = await buildMrc(page.data, page.dpi);
+    if (mrc.use) return writeMrcImages(out, page, mrc.page);
     const image = out.reserve();
     await writeJpegImage(out, image, page);
     return [{ name: 'Im0', object: image, placed: page }];
@@ -179,6 +187,34 @@ async function writePageImages(out: PdfObjectWriter, page: EncodedPage): Promise
     return [{ name: 'Im0', object: image, placed: await writeBilevelImage(out, image, page) }];
   }
   throw new PdfAssemblyError(`unknown page format ${JSON.stringify((page as { format: unknown }).format)}`);
+}
+
+/**
+ * A grey or colour text page in two layers (see mrc.ts): the background JPEG, drawn over the whole
+ * page, then the text mask as a stencil (/ImageMask: its ink bits paint in the current colour,
+ * the rest lets the background through), in the ink's colour.
+ */
+async function writeMrcImages(out: PdfObjectWriter, page: EncodedPage, mrc: MrcPage): Promise<(ImageLayer & { object: number })[]> {
+  const { background, mask } = mrc;
+  if (mask.width !== page.width || mask.height !== page.height) {
+    throw new PdfAssemblyError(`the text mask is ${mask.width}×${mask.height} but the page says ${page.width}×${page.height}`);
+  }
+  const backgroundObject = out.reserve();
+  await out.stream(
+    backgroundObject,
+    `/Type /XObject /Subtype /Image /Width ${background.width} /Height ${background.height} /ColorSpace /${COLOUR_SPACE[background.components]} ` +
+      '/BitsPerComponent 8 /Filter /DCTDecode',
+    background.jpeg,
+  );
+  const maskObject = out.reserve();
+  // JBIG2Decode gives ink out as 0, and an image mask paints where its samples are 0 (Decode [0 1]).
+  await out.stream(maskObject, `/Type /XObject /Subtype /Image /Width ${mask.width} /Height ${mask.height} /ImageMask true /BitsPerComponent 1 /Filter /JBIG2Decode`, mask.jbig2);
+  const paint = mrc.ink.length === 1 ? `${pdfNumber(mrc.ink[0], 3)} g` : `${mrc.ink.map((value) => pdfNumber(value, 3)).join(' ')} rg`;
+  return [
+    // The background's last row and column may cover more than the page: anchored top left, the rest is cut off.
+    { name: 'Im0', object: backgroundObject, placed: { width: background.width * background.factor, height: background.height * background.factor } },
+    { name: 'Im1', object: maskObject, placed: mask, paint },
+  ];
 }
 
 async function writeJpegImage(out: PdfObjectWriter, number: number, page: EncodedPage): Promise<void> {
