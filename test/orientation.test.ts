@@ -3,7 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { detectOrientation, type OrientationEstimate } from '../main/imaging/orientation.js';
 import type { GreyImage } from '../main/imaging/types.js';
 import { HARD_PAGE_KINDS } from './fixtures/hard-pages.js';
-import { fewWordsPageFile, hardPageFile, plainPageFile, turnedAnalysisCopy, type PlainPage, type ScanMode } from './fixtures/orientation-pages.js';
+import {
+  fewWordsPageFile,
+  hardPageFile,
+  plainPageFile,
+  sparsePageFile,
+  sparsePageName,
+  sparsePagePlan,
+  turnedAnalysisCopy,
+  type PlainPage,
+  type ScanMode,
+} from './fixtures/orientation-pages.js';
 import type { PageKind } from './fixtures/pages.js';
 
 const QUARTERS = [0, 1, 2, 3] as const;
@@ -55,12 +65,33 @@ describe('detectOrientation on generated pages turned by quarter turns (5 kinds,
     expect(share(['letter', 'dense', 'table', 'columns']), `flagged: ${flagged.join(', ')}`).toBeGreaterThanOrEqual(0.99);
   });
 
-  // Six short lines give five to nine line votes: some are rightly too close to call. A skewed
-  // copy the detector is unsure of gets a second look with its lines levelled (41 of 48 right
-  // without it); measured 44 of 48 (92%), the rest flagged; the brief's 99% over all kinds is not
-  // met yet because of these.
-  it('gets at least 90% of the sparse pages (a few lines) right, flagging the rest', () => {
-    expect(share(['sparse']), `flagged: ${flagged.join(', ')}`).toBeGreaterThanOrEqual(0.9);
+  // Six short lines give five to nine line votes, too few on their own (44 of 48 right with line
+  // votes only); tail strokes that agree with the ink carry the rest: measured 48 of 48.
+  it('gets at least 97% of the sparse pages (a few lines) right, flagging the rest', () => {
+    expect(share(['sparse']), `flagged: ${flagged.join(', ')}`).toBeGreaterThanOrEqual(0.97);
+  });
+});
+
+describe('detectOrientation on sparse pages drawn otherwise (six DejaVu faces, 9–14 pt, 2–5 lines, left or centred, skew within ±4°)', () => {
+  const outcomes: Outcome[] = [];
+  const flagged: string[] = [];
+  const pages = sparsePagePlan(24, 5);
+
+  it.each(pages.map((page) => [sparsePageName(page), page] as const))('%s: never confidently wrong', async (name, page) => {
+    for (const { k, estimate } of await estimatesForAllTurns(await sparsePageFile(page), page.dpi)) {
+      const result = outcome(estimate, needed(k));
+      outcomes.push(result);
+      if (result === 'flagged') flagged.push(`${name} turned ${90 * k}°`);
+      expect(result, `content turned ${90 * k}° clockwise: got ${JSON.stringify(estimate)}`).not.toBe('wrong');
+    }
+  });
+
+  // Two lines of 9 pt at the 100 dpi analysis copy hold a dozen tail strokes: many such pages
+  // are rightly flagged. Measured on other seeds of this plan: 69% (240 cases) right on the bare
+  // skewed copy, 72% after the pipeline's straightening, none wrong.
+  it('gets most of them right, flagging the rest', () => {
+    expect(outcomes).toHaveLength(pages.length * 4);
+    expect(outcomes.filter((o) => o === 'right').length / outcomes.length, `flagged: ${flagged.join(', ')}`).toBeGreaterThanOrEqual(0.55);
   });
 });
 
