@@ -1,26 +1,17 @@
 /** Quarantine in a real browser against browser mode: a bad file shows its reason; discard asks first. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import type { Browser } from 'playwright-core';
 import { textFile } from '../fixtures/bad-files.js';
-import { launchBrowser, openStation, screenshot } from './support/browser.js';
-import { dropIntoHotFolder, startBrowserStation, type BrowserStation } from './support/station.js';
+import { screenshot } from './support/browser.js';
+import { dropIntoHotFolder } from './support/station.js';
+import { browserSuite, expectFocusOn } from './support/suite.js';
 
-let browser: Browser;
-let station: BrowserStation | undefined;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await station?.stop();
-});
+const suite = browserSuite();
 
 describe('quarantine (browser)', () => {
   it('shows a bad file with its reason in plain words; download, retry, and discard only after confirming', async () => {
-    station = await startBrowserStation();
-    const { page, problems, context } = await openStation(browser, station.url);
+    const station = await suite.station();
+    const { page, problems, context } = await suite.open(station);
     // Alt+7 from anywhere: quarantine (the queue views are Alt+1 … Alt+6).
     await page.locator('[data-empty="needs_review"]').waitFor();
     await page.keyboard.press('Alt+7');
@@ -43,12 +34,12 @@ describe('quarantine (browser)', () => {
     // Retry: the file goes through processing again and, still not a scan, comes back as a new entry.
     const before = await row.getAttribute('data-source-id');
     await row.locator('[data-action="retry"]').click();
-    expect(await page.locator('[data-message="ok"]').innerText()).toContain('erneut verarbeitet');
+    await page.locator('[data-message="ok"]', { hasText: 'erneut verarbeitet' }).waitFor();
     await page.waitForFunction((old) => {
       const again = document.querySelector('tr[data-code="text_or_office"]');
       return again !== null && again.getAttribute('data-source-id') !== old;
     }, before, { timeout: 30_000 });
-    expect(await page.locator('tbody tr').count()).toBe(1);
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
 
     // Discard asks first; Cancel (which has the focus) keeps the file.
     await row.locator('[data-action="discard"]').click();
@@ -59,11 +50,14 @@ describe('quarantine (browser)', () => {
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     expect(await row.count()).toBe(1);
+    // Escape gives the focus back to the button that opened the dialog.
+    await expectFocusOn(page, 'data-action', 'discard');
 
     await row.locator('[data-action="discard"]').click();
     await dialog.locator('[data-action="confirm-discard"]').click();
     await page.locator('[data-empty="quarantine"]').waitFor();
-    expect(await page.locator('[data-message="ok"]').innerText()).toContain('verworfen');
+    // The message of the retry above is still there until the discard answers: wait for the new words.
+    await page.locator('[data-message="ok"]', { hasText: 'verworfen' }).waitFor();
     await page.locator('[data-nav="/quarantine"] .nav-count', { hasText: '0' }).waitFor();
 
     // The settings screen, from the menu: the watched hot folder and its profile.
@@ -72,7 +66,8 @@ describe('quarantine (browser)', () => {
     const folder = page.locator(`tr[data-folder="${station.hotFolder}"]`);
     await folder.waitFor();
     expect(await folder.innerText()).toContain('Empfang');
-    expect(await folder.innerText()).toContain('überwacht');
+    // Whether it is watched comes with the station's status, which may answer after the table.
+    await folder.filter({ hasText: 'überwacht' }).waitFor();
     await screenshot(page, 'settings-de');
 
     expect(problems).toEqual([]);

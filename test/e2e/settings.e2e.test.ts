@@ -5,27 +5,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openStation, screenshot } from './support/browser.js';
-import { startBrowserStation, type BrowserStation } from './support/station.js';
+import { describe, expect, it } from 'vitest';
+import { screenshot } from './support/browser.js';
+import { browserSuite } from './support/suite.js';
 
-let browser: Browser;
-let station: BrowserStation | undefined;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await station?.stop();
-});
+const suite = browserSuite();
 
 describe('settings (browser)', () => {
   it('edits a profile and saves it; refuses a relative path without touching config.json', async () => {
-    station = await startBrowserStation();
+    const station = await suite.station();
     const configFile = path.join(station.dataDir, 'config.json');
-    const { page, problems, context } = await openStation(browser, station.url);
+    const { page, problems, context } = await suite.open(station);
     await page.goto(`${station.url}#/settings`);
     const form = page.locator('[data-hot-folder="0"]');
     await form.waitFor();
@@ -58,7 +48,7 @@ describe('settings (browser)', () => {
     await dialog.waitFor({ state: 'detached' });
     await page.locator('[data-hot-folder="1"] [data-action="remove-folder"]').click();
     await dialog.locator('[data-action="confirm-remove"]').click();
-    expect(await page.locator('[data-hot-folder="1"]').count()).toBe(0);
+    await page.locator('[data-hot-folder="1"]').waitFor({ state: 'detached' });
 
     expect(await page.locator('[data-link="customer-import"]').getAttribute('href')).toBe('#/customers');
     expect(problems).toEqual([]);
