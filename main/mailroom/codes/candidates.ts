@@ -27,6 +27,12 @@ export interface CandidateRegion extends Region {
    * is larger): a linear code changes only across its bars (high), text and 2D codes both ways (near 1).
    */
   anisotropy: number;
+  /**
+   * Which kinds of code the region's shape allows: a 2D code is a compact, isotropic patch; a
+   * linear code changes far more across its bars than along them. Text lines (long, isotropic)
+   * allow neither and are left out unless `keepTextLines`.
+   */
+  mayHold: { matrix: boolean; linear: boolean };
 }
 
 export interface CandidateOptions {
@@ -36,6 +42,8 @@ export interface CandidateOptions {
   minPeakShare?: number;
   /** Most regions returned (the densest first). */
   maxRegions?: number;
+  /** Also return regions shaped like lines of bold text (for the bench and tests). */
+  keepTextLines?: boolean;
 }
 
 const WINDOW_MM = 3;
@@ -43,6 +51,27 @@ const QUIET_MM = 5;
 const DEFAULT_MIN_INK = 0.4;
 const DEFAULT_MIN_PEAK = 0.5;
 const DEFAULT_MAX_REGIONS = 12;
+
+/**
+ * Shape limits, with wide margins to what generated and cleaned codes measure: 2D codes (QR, Data
+ * Matrix, also rectangular ones up to 1:4) elongation ≤ 2.6 and anisotropy ≤ 1.1; linear codes
+ * anisotropy ≥ 5.5 (Code 128 at 0.25 mm, 200 dpi, skewed 5°); text lines elongation 4–22 with
+ * anisotropy 1.0–1.5.
+ */
+const TEXT_LINE_MIN_ELONGATION = 5;
+const TEXT_LINE_MAX_ANISOTROPY = 2.5;
+const LINEAR_MIN_ANISOTROPY = 4;
+const MATRIX_MAX_ELONGATION = 3;
+const MATRIX_MAX_ANISOTROPY = 2;
+const MATRIX = 1;
+const LINEAR = 2;
+
+function kindsOf(elongation: number, anisotropy: number): number {
+  if (elongation >= TEXT_LINE_MIN_ELONGATION && anisotropy < TEXT_LINE_MAX_ANISOTROPY) return 0;
+  if (anisotropy >= LINEAR_MIN_ANISOTROPY) return LINEAR;
+  if (elongation <= MATRIX_MAX_ELONGATION && anisotropy < MATRIX_MAX_ANISOTROPY) return MATRIX;
+  return MATRIX | LINEAR;
+}
 
 /** Candidate regions in the small image's pixels, densest first. */
 export function findCodeRegions(image: GreyImage, dpi: number, options: CandidateOptions = {}): CandidateRegion[] {
@@ -153,14 +182,27 @@ export function findCodeRegions(image: GreyImage, dpi: number, options: Candidat
     const y = Math.max(0, minY * step - quiet);
     const right = Math.min(width, maxX * step + window + quiet);
     const bottom = Math.min(height, maxY * step + window + quiet);
-    regions.push({ x, y, width: right - x, height: bottom - y, score: (shareSum / tail) * Math.sqrt(tail), shareMax, cells: tail, axisDegrees: axis, elongation: Math.sqrt(major / minor), anisotropy: anisotropyOf(image, minX * step, minY * step, maxX * step + window, maxY * step + window) });
+    const elongation = Math.sqrt(major / minor);
+    const anisotropy = anisotropyOf(image, minX * step, minY * step, maxX * step + window, maxY * step + window);
+    regions.push({ x, y, width: right - x, height: bottom - y, score: (shareSum / tail) * Math.sqrt(tail), shareMax, cells: tail, axisDegrees: axis, elongation, anisotropy, kinds: kindsOf(elongation, anisotropy), mayHold: { matrix: false, linear: false } });
   }
 
-  const merged = mergeOverlapping(regions);
+  // Text lines are dropped after merging: a code next to a bold line shares its box, and the box
+  // may hold whatever any of its parts may hold.
+  const merged = mergeOverlapping(regions).filter((r) => r.kinds !== 0 || options.keepTextLines);
   merged.sort((a, b) => b.score - a.score);
   return merged
     .slice(0, options.maxRegions ?? DEFAULT_MAX_REGIONS)
-    .map(({ x, y, width: w, height: h, axisDegrees, elongation, anisotropy }) => ({ x, y, width: w, height: h, axisDegrees, elongation, anisotropy }));
+    .map(({ x, y, width: w, height: h, axisDegrees, elongation, anisotropy, kinds }) => ({
+      x,
+      y,
+      width: w,
+      height: h,
+      axisDegrees,
+      elongation,
+      anisotropy,
+      mayHold: kinds === 0 ? { matrix: true, linear: true } : { matrix: (kinds & MATRIX) !== 0, linear: (kinds & LINEAR) !== 0 },
+    }));
 }
 
 function anisotropyOf(image: GreyImage, left: number, top: number, right: number, bottom: number): number {
@@ -200,6 +242,8 @@ interface Scored extends CandidateRegion {
   shareMax: number;
   /** Dense cells of the largest part (whose axis the region keeps). */
   cells: number;
+  /** MATRIX | LINEAR: what any part's shape allows (0: text lines only). */
+  kinds: number;
 }
 
 /**
@@ -229,6 +273,7 @@ function mergeOverlapping(regions: Scored[]): Scored[] {
             a.cells = b.cells;
           }
           a.score = Math.max(a.score, b.score);
+          a.kinds |= b.kinds;
           boxes.splice(j, 1);
           changed = true;
           break;

@@ -40,6 +40,8 @@ export interface PageImage {
 export interface PageCrop extends GreyImage {
   x: number;
   y: number;
+  /** Only 0 and 255 (painted from a 1-bit page). */
+  binary?: boolean;
 }
 
 const ANALYSIS_DPI = 100;
@@ -55,7 +57,7 @@ export async function loadPageImage(input: PageInput, dpiHint?: number): Promise
     const factor = shrinkFactor(dpi);
     return { width: runs.width, height: runs.height, dpi, small: shrinkRuns(runs, factor), smallDpi: dpi / factor, crop: async (rect) => {
         const at = clip(rect, runs);
-        return { ...paintRuns(runs, at), x: at.x, y: at.y };
+        return { ...paintRuns(runs, at), x: at.x, y: at.y, binary: true };
       },
     };
   }

@@ -23,6 +23,8 @@ export interface ReadBarcodesOptions {
   mode?: 'fast' | 'thorough';
 }
 
+const LINEAR_FORMATS = new Set<BarcodeFormatName>(['Code128', 'Code39']);
+
 export interface BarcodeReadStats {
   regions: number;
   /** zxing calls made. */
@@ -43,10 +45,13 @@ export async function readBarcodesOnPage(page: PageImage, options: ReadBarcodesO
   const stats: BarcodeReadStats = { regions: regions.length, passes: 0, wholePage: false };
   const found: Barcode[] = [];
   for (const region of regions) {
+    // Only the formats the region's shape allows: each reader zxing runs costs about as much as the others.
+    const regionFormats = formats.filter((f) => (LINEAR_FORMATS.has(f) ? region.mayHold.linear : region.mayHold.matrix));
+    if (regionFormats.length === 0) continue;
     const crop = await page.crop(toFull(region, scale));
     // tryRotate: sideways linear codes and Data Matrix upside down need it (cheap on a crop);
     // tryDownscale is the expensive part of a zxing search and only helps very large modules.
-    const pass = { formats, tryHarder: true, tryRotate: true, tryDownscale: false };
+    const pass: ZxingPassOptions = { formats: regionFormats, tryHarder: true, tryRotate: true, tryDownscale: false, binary: crop.binary };
     stats.passes++;
     let codes = await readCrop(crop, pass);
     // zxing's scan lines run straight across: a long linear code skewed by a few degrees is
@@ -54,7 +59,7 @@ export async function readBarcodesOnPage(page: PageImage, options: ReadBarcodesO
     // only where the region looks like bars (text lines are elongated too, but not anisotropic).
     if (codes.length === 0 && region.elongation >= 2.5 && region.anisotropy >= 2 && Math.abs(region.axisDegrees) >= 1.5 && Math.abs(region.axisDegrees) <= 20) {
       stats.passes++;
-      codes = await readLevelled(crop, region.axisDegrees, pass, page.dpi < 250 ? 2 : 1);
+      codes = await readLevelled(crop, region.axisDegrees, { ...pass, binary: false }, page.dpi < 250 ? 2 : 1);
     }
     // Very large modules (a poster-size code) want zxing's own downscaled search.
     if (codes.length === 0 && Math.min(crop.width, crop.height) >= 600) {
@@ -67,7 +72,7 @@ export async function readBarcodesOnPage(page: PageImage, options: ReadBarcodesO
     stats.passes++;
     stats.wholePage = true;
     const whole = await page.crop({ x: 0, y: 0, width: page.width, height: page.height });
-    found.push(...(await readCrop(whole, { formats, tryHarder: true, tryRotate: true, tryDownscale: true })));
+    found.push(...(await readCrop(whole, { formats, tryHarder: true, tryRotate: true, tryDownscale: true, binary: whole.binary })));
   }
   return { barcodes: dedupe(found), stats };
 }

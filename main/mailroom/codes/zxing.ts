@@ -35,6 +35,8 @@ export interface ZxingPassOptions {
   /** Also search downscaled copies (codes with very large modules). */
   tryDownscale: boolean;
   maxSymbols?: number;
+  /** The pixels are 0 or 255 only (a 1-bit page): zxing may take them as they are instead of thresholding. */
+  binary?: boolean;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function readRegion(image: GreyImage, region: { x: number; y: numbe
     tryInvert: false,
     tryDownscale: options.tryDownscale,
     maxNumberOfSymbols: options.maxSymbols ?? 8,
+    binarizer: options.binary ? 'BoolCast' : 'LocalAverage',
   });
   return results.filter((r) => r.isValid).flatMap((r) => toBarcode(r, origin.x + x, origin.y + y));
 }
