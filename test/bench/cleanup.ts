@@ -8,6 +8,10 @@
  *
  *   node --import tsx test/bench/cleanup.ts [--kinds a,b] [--dpi 300,200] [--modes grey,bw]
  *        [--angles 0,0.3,-3] [--per-kind 4] [--im-pages 24] [--unpaper-pages 8] [--lept-pages 48] [--seed 1]
+ *        [--sparse-pages 48] [--no-orientation]
+ *
+ * The orientation table turns each page with text by 0/90/180/270° and runs the pipeline's
+ * decision on it (orientation-pages.ts, orientationAsPipeline), plus sparse pages drawn otherwise.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +19,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { measureSkew, SKEW_ANALYSIS_DPI } from '../../main/imaging/deskew.js';
+import { rotateGreyQuarters } from '../../main/imaging/quarter-turn.js';
+import { orientationAsPipeline, sparsePageFile, sparsePagePlan, type AnalysisCopy } from '../fixtures/orientation-pages.js';
 import { rng } from '../fixtures/pages.js';
 import {
   HARD_PAGE_KINDS,
@@ -36,6 +42,10 @@ interface Options {
   /** How many pages each other tool gets, by tool name (the slow ones get a sample). */
   toolPages: Record<string, number>;
   seed: number;
+  /** Varied sparse pages (orientation-pages.ts) for the orientation table, on top of the skew pages; 0: none. */
+  sparsePages: number;
+  /** Skip the orientation table. */
+  noOrientation: boolean;
 }
 
 interface Result {
@@ -48,8 +58,40 @@ interface Result {
   ms: number;
   /** CPU time of the process (libvips threads included): steadier than wall time on a busy machine. */
   cpuMs: number;
+  /** The same split into header and decode (libvips), and the measurement itself. */
+  decodeCpuMs: number;
+  measureCpuMs: number;
   /** Other tools' readings on this page, by tool name, with the error after their own turn. */
   tools: Record<string, ReferenceReading & { error: number }>;
+  /** The page turned by 0, 90, 180 and 270°: what the pipeline's orientation decision did with each. */
+  orientation: OrientationOutcome[];
+}
+
+type OrientationOutcome = 'right' | 'flagged' | 'wrong';
+
+/**
+ * The analysis copy turned by each quarter turn (content k × 90° clockwise), through the
+ * pipeline's sequence: skew (or skew a quarter round), straighten, orientation. Right when the
+ * page gets the (4 − k) mod 4 clockwise quarter turns it needs, flagged when unreliable.
+ */
+async function orientationOutcomes(copy: AnalysisCopy): Promise<OrientationOutcome[]> {
+  const outcomes: OrientationOutcome[] = [];
+  for (const k of [0, 1, 2, 3] as const) {
+    const turned = { image: rotateGreyQuarters(copy.image, k), dpi: copy.dpi };
+    const estimate = await orientationAsPipeline(turned);
+    outcomes.push(!estimate.reliable ? 'flagged' : estimate.turnQuarters === (4 - k) % 4 ? 'right' : 'wrong');
+  }
+  return outcomes;
+}
+
+function printOrientationTable(rows: Array<[string, OrientationOutcome[]]>): void {
+  console.log('\nOrientation (each page turned 0/90/180/270°; the pipeline\'s order: skew, straighten, orientation; flagged = left for staff)');
+  console.log(['group', 'cases', 'right', 'flagged', 'wrong', 'right %'].map(cell).join(' '));
+  for (const [name, outcomes] of rows) {
+    const count = (o: OrientationOutcome) => outcomes.filter((x) => x === o).length;
+    const share = outcomes.length ? `${((100 * count('right')) / outcomes.length).toFixed(1)}%` : '-';
+    console.log([name, String(outcomes.length), String(count('right')), String(count('flagged')), String(count('wrong')), share].map(cell).join(' '));
+  }
 }
 
 function parseOptions(args: string[]): Options {
@@ -78,6 +120,8 @@ function parseOptions(args: string[]): Options {
       Leptonica: Number(value('lept-pages') ?? 48),
     },
     seed: Number(value('seed') ?? 1),
+    sparsePages: Number(value('sparse-pages') ?? 48),
+    noOrientation: args.includes('--no-orientation'),
   };
 }
 
@@ -93,18 +137,29 @@ function specs(options: Options): HardPageSpec[] {
   return result;
 }
 
-/** What the station does per page: header, shrink-on-load decode to the analysis size, measure. */
-async function decodeAndMeasure(file: Buffer) {
-  const started = performance.now();
-  const cpuStarted = process.cpuUsage();
+const cpuNow = () => {
+  const cpu = process.cpuUsage();
+  return (cpu.user + cpu.system) / 1000;
+};
+
+/** The analysis copy as the pipeline makes it: header, then shrink-on-load and a linear reduce (main/imaging/pipeline.ts). */
+async function analysisCopy(file: Buffer): Promise<AnalysisCopy> {
   const meta = await sharp(file).metadata();
   const dpi = meta.density && meta.density > 0 ? meta.density : 300;
   const width = Math.round(((meta.width ?? 0) * SKEW_ANALYSIS_DPI) / dpi);
-  // The pipeline's own shrink (main/imaging/pipeline.ts): shrink-on-load, then a linear reduce.
   const { data, info } = await sharp(file).resize({ width, kernel: 'linear' }).greyscale().raw().toBuffer({ resolveWithObject: true });
-  const estimate = measureSkew({ data, width: info.width, height: info.height }, (dpi * info.width) / (meta.width ?? info.width));
-  const cpu = process.cpuUsage(cpuStarted);
-  return { estimate, ms: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000 };
+  return { image: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height }, dpi: (dpi * info.width) / (meta.width ?? info.width) };
+}
+
+/** What the station does per page: header, shrink-on-load decode to the analysis size, measure; CPU time per stage. */
+async function decodeAndMeasure(file: Buffer) {
+  const started = performance.now();
+  const cpuStarted = cpuNow();
+  const copy = await analysisCopy(file);
+  const cpuDecoded = cpuNow();
+  const estimate = measureSkew(copy.image, copy.dpi);
+  const cpuEnd = cpuNow();
+  return { copy, estimate, ms: performance.now() - started, cpuMs: cpuEnd - cpuStarted, decodeCpuMs: cpuDecoded - cpuStarted, measureCpuMs: cpuEnd - cpuDecoded };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -134,11 +189,15 @@ const errorCells = (s: ReturnType<typeof summarise>) => [f(s.mean, 4), f(s.media
 
 function printTable(title: string, rows: Array<[string, Result[]]>): void {
   console.log(`\n${title}`);
-  console.log(['group', 'pages', 'unreliable', 'mean°', 'median°', 'p95°', 'worst°', '≤0.1°', 'ms/page', 'cpu ms'].map(cell).join(' '));
+  console.log(['group', 'pages', 'unreliable', 'mean°', 'median°', 'p95°', 'worst°', '≤0.1°', 'ms/page', 'cpu ms', 'cpu p95', 'decode', 'measure'].map(cell).join(' '));
+  const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 0.5);
   for (const [name, results] of rows) {
     const s = summarise(results.map((r) => r.error), results.map((r) => r.ms), results.map((r) => r.cpuMs));
-    console.log([name, String(s.n), String(results.filter((r) => !r.reliable).length), ...errorCells(s), f(s.cpuMs, 1)].map(cell).join(' '));
+    const cpuP95 = percentile(results.map((r) => r.cpuMs).sort((a, b) => a - b), 0.95);
+    const stages = [median(results.map((r) => r.decodeCpuMs)), median(results.map((r) => r.measureCpuMs))];
+    console.log([name, String(s.n), String(results.filter((r) => !r.reliable).length), ...errorCells(s), f(s.cpuMs, 1), f(cpuP95, 1), ...stages.map((v) => f(v, 1))].map(cell).join(' '));
   }
+  console.log('cpu ms: median CPU time per page (header, decode to the analysis copy, measure; one libvips thread); cpu p95: its 95th percentile; decode, measure: medians of the two stages');
 }
 
 /** Each tool on its own sample, beside ours on exactly those pages. */
@@ -186,11 +245,13 @@ export async function runCleanupBench(args: string[]): Promise<void> {
       const spec = all[index];
       const file = await renderHardPageFile(spec);
       await decodeAndMeasure(file); // warm-up, so the timing is of steady work, not first-call costs
-      const { estimate, ms, cpuMs } = await decodeAndMeasure(file);
+      const { copy, estimate, ms, cpuMs, decodeCpuMs, measureCpuMs } = await decodeAndMeasure(file);
       const tellable = !untellable.has(spec.kind);
       // An unreliable page is left as it is: it stays off by its own angle.
       const applied = estimate.reliable ? estimate.angleDegrees : 0;
-      const result: Result = { spec, tellable, angle: estimate.angleDegrees, reliable: estimate.reliable, error: Math.abs(applied - spec.angle), ms, cpuMs, tools: {} };
+      const result: Result = { spec, tellable, angle: estimate.angleDegrees, reliable: estimate.reliable, error: Math.abs(applied - spec.angle), ms, cpuMs, decodeCpuMs, measureCpuMs, tools: {},
+        orientation: options.noOrientation ? [] : await orientationOutcomes(copy),
+      };
       const mine = tools.filter((tool) => sampled(tool, index));
       if (mine.length > 0) {
         const path = join(scratch, `page.${spec.mode === 'grey' ? 'jpg' : 'tif'}`);
@@ -226,6 +287,22 @@ export async function runCleanupBench(args: string[]): Promise<void> {
       const pages = rest.filter((r) => r.spec.kind === kind);
       const wrong = pages.filter((r) => r.reliable && Math.abs(r.angle - r.spec.angle) > 0.3 && Math.abs(r.angle) > 0.3);
       console.log(`${kind.padEnd(14)} pages ${pages.length}  unreliable ${pages.filter((r) => !r.reliable).length}  turned wrongly ${wrong.length}`);
+    }
+  }
+
+  if (!options.noOrientation) {
+    const sparse: OrientationOutcome[] = [];
+    const plan = sparsePagePlan(options.sparsePages, options.seed + 30);
+    if (plan.length > 0) console.log(`\nOrientation: ${plan.length} more sparse pages drawn otherwise (six DejaVu faces, 9-14 pt, 2-5 lines, left or centred)`);
+    for (const page of plan) sparse.push(...(await orientationOutcomes(await analysisCopy(await sparsePageFile(page)))));
+    const orientationRows = byKind.map(([kind, pages]) => [kind, pages.flatMap((r) => r.orientation)] as [string, OrientationOutcome[]]);
+    if (sparse.length > 0) orientationRows.push(['sparse, varied', sparse]);
+    orientationRows.push(['overall', orientationRows.flatMap(([, outcomes]) => outcomes)]);
+    printOrientationTable(orientationRows);
+    for (const kind of new Set(rest.map((r) => r.spec.kind))) {
+      const outcomes = rest.filter((r) => r.spec.kind === kind).flatMap((r) => r.orientation);
+      // No answer is right here: every case should be flagged.
+      console.log(`${kind.padEnd(14)} cases ${outcomes.length}  not flagged ${outcomes.filter((o) => o !== 'flagged').length} (should be 0)`);
     }
   }
 }
