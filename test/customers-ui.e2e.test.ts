@@ -3,27 +3,17 @@
  * call (sent in parts) is imported from the file input, bad rows are listed by line, the status
  * counts the directory, and the search box finds "Müller" as "Mueller".
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openStation, screenshot } from './e2e/support/browser.js';
-import { startBrowserStation, type BrowserStation } from './e2e/support/station.js';
+import { describe, expect, it } from 'vitest';
+import { screenshot } from './e2e/support/browser.js';
+import { browserSuite } from './e2e/support/suite.js';
 import { customerRows, generateCustomers, GERMAN_HEADER, writeCsv } from './bench/customers.js';
 
-let browser: Browser;
-let station: BrowserStation | undefined;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await station?.stop();
-});
+const suite = browserSuite();
 
 describe('customer directory screen (browser)', () => {
   it('imports a CSV from the file input, lists bad rows by line, and searches as you type', async () => {
-    station = await startBrowserStation();
-    const { page, problems, context } = await openStation(browser, station.url);
+    const station = await suite.station();
+    const { page, problems, context } = await suite.open(station);
     await page.locator('[data-nav="/customers"]').click();
     await page.locator('[data-directory-status][data-count="0"]').waitFor();
 
@@ -46,8 +36,9 @@ describe('customer directory screen (browser)', () => {
     await page.locator(`[data-directory-status][data-count="${12_000 - 2}"]`).waitFor();
     await screenshot(page, 'customers-import-de');
 
+    // The table says which search it shows: wait for the answer to this one, not any rows.
     await page.locator('[data-input="customer-search"]').fill('Mueller');
-    const results = page.locator('[data-customer-results] tbody tr');
+    const results = page.locator('[data-customer-results][data-results-for="Mueller"] tbody tr');
     await results.first().waitFor();
     const names = await results.locator('.cell-name').allInnerTexts();
     expect(names.length).toBeGreaterThan(0);

@@ -4,16 +4,16 @@
  * the batch review screen by keyboard (flags in German), sending the batch, and Enter into the
  * document view.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { stationPaths } from '../../main/config/paths.js';
 import { StationStore } from '../../main/store/station-store.js';
 import { createCustomerDirectory } from '../../main/customers/index.js';
 import { BatchBuilder, customersCsv, knownCustomers, renderScanPage, unknownCustomerNumber } from '../fixtures/mailroom-batch.js';
-import { launchBrowser, openStation, screenshot } from './support/browser.js';
-import { dropIntoHotFolder, startBrowserStation, type BrowserStation } from './support/station.js';
+import { screenshot } from './support/browser.js';
+import { dropIntoHotFolder, type BrowserStation } from './support/station.js';
+import { browserSuite, expectFocusOn } from './support/suite.js';
 
-let browser: Browser;
+const suite = browserSuite();
 let station: BrowserStation;
 
 /** Three letters: one with a known customer's barcode, one with none, one behind a cover sheet for an unknown number. */
@@ -26,8 +26,7 @@ const batch = new BatchBuilder(false, 31, { dpi200: 1, skewed: 0.5, upsideDown: 
   .build();
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  station = await startBrowserStation({
+  station = await suite.station({
     // A quiet window long enough that a loaded machine still sees one batch.
     profile: { name: 'Post', kind: 'mailroom', grouping: { rule: 'batch', quietWindowMs: 6000 }, separation: { mode: 'station_sheet', duplex: false }, afterIngest: 'keep' },
     seed: async (dataDir) => {
@@ -43,30 +42,29 @@ beforeAll(async () => {
   files.forEach((data, i) => dropIntoHotFolder(station, `post_${String(i + 1).padStart(4, '0')}.jpg`, data));
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await station?.stop();
-});
-
 describe('batch review (browser)', () => {
   it('lists the batch, shows how each document was split and assigned with a flag on every uncertain case, sends it, and opens a document', async () => {
-    const { page, problems } = await openStation(browser, station.url);
+    const { page, problems, context } = await suite.open(station);
     await page.evaluate(() => (location.hash = '#/batches'));
-    const row = page.locator('[data-batch-id]').first();
-    await row.waitFor({ timeout: 150_000 });
     await page.locator('[data-batch-id]', { hasText: 'Zu prüfen' }).waitFor({ timeout: 150_000 });
-    await page.locator('[role="listbox"]').focus();
+    // The list takes the keyboard by itself: Enter opens the selected batch.
+    await expectFocusOn(page, 'role', 'listbox');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => location.hash.startsWith('#/batch/'));
 
     const docs = page.locator('[data-document-id]');
-    await docs.nth(2).waitFor({ timeout: 60_000 });
-    // The screen follows the PDFs being built: no document stays "processing".
-    await page.waitForFunction(() => document.querySelectorAll('[data-document-id]').length === 3 && !document.querySelector('[data-document-id][data-state="processing"]'), undefined, { timeout: 120_000 });
-    expect(await docs.count()).toBe(3);
+    // The screen follows the PDFs being built and the assignments: wait until it has settled (three
+    // documents, none processing, the first one ready), then read it.
+    await page.waitForFunction(
+      () => {
+        const rows = [...document.querySelectorAll('[data-document-id]')];
+        return rows.length === 3 && rows.every((r) => r.getAttribute('data-state') !== 'processing') && rows[0]!.getAttribute('data-state') === 'ready';
+      },
+      undefined,
+      { timeout: 120_000 },
+    );
     expect(await docs.evaluateAll((rows) => rows.map((r) => r.querySelector('[data-split]')!.getAttribute('data-split')))).toEqual(['batch_start', 'station_sheet', 'cover_sheet']);
     expect(await docs.nth(0).innerText()).toContain('2 Seiten');
-    expect(await docs.nth(0).getAttribute('data-state')).toBe('ready');
     expect(await docs.nth(0).innerText()).toContain(`Kundennummer ${knownCustomers[0].customerNumber}`);
     expect(await docs.nth(1).getAttribute('data-flags')).toContain('no_barcode');
     expect(await docs.nth(1).innerText()).toContain('Kein Barcode');
@@ -78,18 +76,24 @@ describe('batch review (browser)', () => {
     // Alt+S sends the ready document; the two flagged ones stay.
     await page.locator('.batch-list').focus();
     await page.keyboard.press('Alt+s');
-    await page.locator('[data-send-result]').waitFor();
-    expect(await page.locator('[data-send-result]').innerText()).toContain('1 Dokument zum Versand gegeben');
-    await page.waitForFunction(() => document.querySelector('[data-document-id]')?.getAttribute('data-state') !== 'ready');
-    expect(['queued', 'uploading', 'uploaded']).toContain(await docs.nth(0).getAttribute('data-state'));
+    await page.locator('[data-send-result]', { hasText: '1 Dokument zum Versand gegeben' }).waitFor();
+    await expect.poll(() => docs.nth(0).getAttribute('data-state')).toMatch(/^(queued|uploading|uploaded)$/);
     expect(await docs.nth(1).getAttribute('data-state')).toBe('needs_review');
 
-    // Down to the unassigned letter, Enter opens it in the document view.
+    // Down to the unassigned letter, Enter opens it in the document view. The list is re-read as
+    // the sent document moves on: the selection stays on the letter, not on its row number.
     await page.locator('.batch-list').focus();
     await page.keyboard.press('ArrowDown');
-    const id = await docs.nth(1).getAttribute('data-document-id');
+    const id = (await docs.nth(1).getAttribute('data-document-id'))!;
+    await page.locator(`[data-document-id="${id}"][aria-selected="true"]`).waitFor();
     await page.keyboard.press('Enter');
     await page.waitForFunction((expected) => location.hash === `#/document/${expected}`, id);
+    // Escape returns to this batch, the letter still selected.
+    await expectFocusOn(page, 'data-page-strip');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => location.hash.startsWith('#/batch/'));
+    await page.locator(`[data-document-id="${id}"][aria-selected="true"]`).waitFor();
     expect(problems).toEqual([]);
+    await context.close();
   });
 });

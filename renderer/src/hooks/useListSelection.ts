@@ -15,8 +15,16 @@ export interface ListSelection<T> {
   select: (to: number) => number;
 }
 
-export function useListSelection<T>(items: readonly T[], idOf: (item: T) => string): ListSelection<T> {
-  const [selection, setSelection] = useState<{ id: string | null; index: number }>({ id: null, index: 0 });
+/** Selections kept while the app runs, by the key a list was given (coming back to it finds them). */
+const remembered = new Map<string, { id: string | null; index: number }>();
+
+/** `rememberAs`: keep the selection under this key for when the list is shown again (e.g. back from a document). */
+export function useListSelection<T>(items: readonly T[], idOf: (item: T) => string, rememberAs?: string): ListSelection<T> {
+  const [selection, setSelectionState] = useState<{ id: string | null; index: number }>(() => (rememberAs && remembered.get(rememberAs)) || { id: null, index: 0 });
+  const setSelection = (next: { id: string | null; index: number }) => {
+    if (rememberAs) remembered.set(rememberAs, next);
+    setSelectionState(next);
+  };
   const found = selection.id === null ? -1 : items.findIndex((item) => idOf(item) === selection.id);
   const index = items.length === 0 ? 0 : Math.max(0, Math.min(items.length - 1, found >= 0 ? found : selection.index));
   const select = (to: number) => {

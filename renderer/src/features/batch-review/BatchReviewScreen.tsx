@@ -137,7 +137,7 @@ export function BatchReviewScreen({ params }: ScreenProps) {
   const documents = review.data?.documents ?? [];
   const batch = review.data?.batch;
   // By document, not by row: a split or merge while the list is open never moves Enter to another.
-  const selection = useListSelection(documents, (doc) => doc.id);
+  const selection = useListSelection(documents, (doc) => doc.id, `batch:${batchId}`);
   const active = selection.index;
   const shown: Progress | null = progress && progress.pagesDone < progress.pagesTotal ? progress : batch?.status === 'processing' ? (batch.progress ?? progress) : null;
 
@@ -248,7 +248,7 @@ export function BatchListScreen() {
   });
   const items: MailroomBatchView[] = list.data?.items ?? [];
   // Newest first: a batch arriving on top must not move the selection (and Enter) to it.
-  const selection = useListSelection(items, (batch) => batch.id);
+  const selection = useListSelection(items, (batch) => batch.id, 'batches');
   const active = selection.index;
   const listRef = useRef<HTMLDivElement>(null);
   useTakeFocus(listRef, items.length > 0);
