@@ -91,12 +91,18 @@ export async function cleanPage(page: SourcePage, options: CleanOptions, clock?:
   // A grey scan is analysed in one channel: a third of the pixel work, and it has no colour to find.
   const greySource = await hasNoColour(page);
   clock?.('header');
-  const small = await decodeScan(
-    openPageImage(page, { failOn: 'warning' })
-      .resize({ width: Math.min(analysisWidth, page.width), kernel: 'linear' })
-      .flatten({ background: '#ffffff' })
-      .toColourspace(greySource ? 'b-w' : 'srgb'),
-  );
+  // Only a scanner JPEG can go into the PDF as it is; every other page is decoded at full
+  // resolution anyway, so it is decoded once and the small copy is made from those pixels (the
+  // same resize libvips would do after decoding it for the small copy alone). A JPEG's small copy
+  // is decoded on its own: libjpeg's scaled decode makes it cheap, and the page may need no more.
+  const space = greySource ? 'b-w' : 'srgb';
+  const decodedOnce = page.jpegPassthrough && page.input.kind === 'encoded'
+    ? undefined
+    : await decodeScan(openPageImage(page, { failOn: 'warning' }).flatten({ background: '#ffffff' }).toColourspace(space));
+  const smallWidth = Math.min(analysisWidth, page.width);
+  const small = decodedOnce
+    ? await rawOf(sharp(decodedOnce.data, { raw: rawOptions(decodedOnce) }).resize({ width: smallWidth, kernel: 'linear' }).toColourspace(space))
+    : await decodeScan(openPageImage(page, { failOn: 'warning' }).resize({ width: smallWidth, kernel: 'linear' }).flatten({ background: '#ffffff' }).toColourspace(space));
   clock?.('decode small');
   const analysisDpi = (dpi * small.width) / page.width;
   const analysis = analyseRgb(small.data, small.width, small.height, small.channels);
@@ -162,6 +168,7 @@ export async function cleanPage(page: SourcePage, options: CleanOptions, clock?:
     colour: colourMode === 'colour',
     greySource,
     neutral: analysis.tintedShare === 0,
+    decoded: decodedOnce,
   });
   clock?.('decode full');
   let encoded: EncodedPage;
@@ -223,6 +230,8 @@ interface RenderPlan {
    * libvips hands out one channel for a third of the memory traffic of three.
    */
   neutral: boolean;
+  /** The page already decoded at full resolution (flattened, in the source's own colour space). */
+  decoded?: RawImage;
 }
 
 /**
@@ -236,10 +245,16 @@ async function renderFull(page: SourcePage, plan: RenderPlan): Promise<RawImage>
   // A three-channel page at 300 dpi is 26 MB: handing it over costs more than decoding it (fresh
   // pages for the copy, measured 110–140 ms CPU on a busy machine against 30 ms for one channel).
   const viaRgb = !plan.colour && !plan.greySource;
-  const decoding = openPageImage(page, { failOn: 'warning' }).flatten({ background: '#ffffff' }).toColourspace(viaRgb ? 'srgb' : space);
-  let image = await decodeScan(viaRgb && plan.neutral ? decoding.extractChannel(1) : decoding);
-  if (viaRgb && !plan.neutral) image = luminance(image);
-  else if (viaRgb) image = { ...image, channels: 1 };
+  let image: RawImage;
+  if (plan.decoded && (!plan.colour || plan.decoded.channels >= 3)) {
+    // Decoded in the source's space: grey stays grey, colour stays colour or becomes grey here.
+    image = viaRgb ? luminance(plan.decoded) : plan.decoded;
+  } else {
+    const decoding = openPageImage(page, { failOn: 'warning' }).flatten({ background: '#ffffff' }).toColourspace(viaRgb ? 'srgb' : space);
+    image = await decodeScan(viaRgb && plan.neutral ? decoding.extractChannel(1) : decoding);
+    if (viaRgb && !plan.neutral) image = luminance(image);
+    else if (viaRgb) image = { ...image, channels: 1 };
+  }
   if (plan.border) whitenOutside(image, plan.border);
   const angle = plan.turnQuarters * 90 + plan.turn;
   if (angle === 0) return image;
@@ -313,6 +328,10 @@ async function decodeScan(pipeline: Sharp): Promise<RawImage> {
   } catch (error) {
     throw new ScanDecodeError(error);
   }
+}
+
+function rawOptions(image: RawImage): { width: number; height: number; channels: RawImage['channels'] } {
+  return { width: image.width, height: image.height, channels: image.channels };
 }
 
 async function rawOf(pipeline: Sharp): Promise<RawImage> {
