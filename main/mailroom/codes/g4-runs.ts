@@ -45,6 +45,8 @@ export function shrinkRuns(image: RunImage, factor: number): GreyImage {
   const black = new Int32Array(width);
   const out = new Uint8Array(width * height);
   const area = f * f;
+  const grey = new Uint8Array(area + 1);
+  for (let count = 0; count <= area; count++) grey[count] = 255 - (((count * 255 + (area >> 1)) / area) | 0);
   const { rowStart, changes } = image;
   for (let sy = 0; sy < height; sy++) {
     black.fill(0);
@@ -68,7 +70,7 @@ export function shrinkRuns(image: RunImage, factor: number): GreyImage {
       }
     }
     const base = sy * width;
-    for (let sx = 0; sx < width; sx++) out[base + sx] = 255 - (((black[sx] * 255 + (area >> 1)) / area) | 0);
+    for (let sx = 0; sx < width; sx++) out[base + sx] = grey[black[sx]];
   }
   return { data: out, width, height };
 }

@@ -11,6 +11,10 @@ import { barcodeFormats, type Barcode, type BarcodeFormatName } from './formats.
 
 let ready: Promise<unknown> | null = null;
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const GREY_TO_RGBA_LE = Uint32Array.from({ length: 256 }, (_, v) => (0xff000000 | (v << 16) | (v << 8) | v) >>> 0);
+const GREY_TO_RGBA_BE = Uint32Array.from({ length: 256 }, (_, v) => ((v << 24) | (v << 16) | (v << 8) | 0xff) >>> 0);
+
 export function loadZxing(): Promise<unknown> {
   if (!ready) {
     const require = createRequire(import.meta.url);
@@ -48,16 +52,13 @@ export async function readRegion(image: GreyImage, region: { x: number; y: numbe
   await loadZxing();
   const { x, y, width, height } = region;
   const rgba = new Uint8ClampedArray(width * height * 4);
+  // One 32-bit store per pixel (typed arrays use the machine's byte order).
+  const pixels = new Uint32Array(rgba.buffer);
+  const grey = LITTLE_ENDIAN ? GREY_TO_RGBA_LE : GREY_TO_RGBA_BE;
   for (let row = 0; row < height; row++) {
     let from = (y + row) * image.width + x;
-    let to = row * width * 4;
-    for (let col = 0; col < width; col++, from++, to += 4) {
-      const v = image.data[from];
-      rgba[to] = v;
-      rgba[to + 1] = v;
-      rgba[to + 2] = v;
-      rgba[to + 3] = 255;
-    }
+    let to = row * width;
+    for (let col = 0; col < width; col++, from++, to++) pixels[to] = grey[image.data[from]];
   }
   const results = await readBarcodes({ data: rgba, width, height, colorSpace: 'srgb' } as ImageData, {
     formats: [...options.formats],
