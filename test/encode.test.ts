@@ -1,9 +1,9 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BILEVEL_THRESHOLD, encodeBilevel, encodeBits, encodeJpeg, passthroughJpeg } from '../main/imaging/encode.js';
-import { encodeG4, packBytes } from '../main/imaging/g4.js';
+import { decodeG4ToGrey, encodeG4, G4DecodeError, packBytes } from '../main/imaging/g4.js';
 import type { RawImage } from '../main/imaging/types.js';
-import { extractG4Strip } from '../main/pdf/ccitt.js';
+import { decodeG4Tiff, extractG4Strip } from '../main/pdf/ccitt.js';
 import { renderPageRaw } from './fixtures/pages.js';
 
 let page150: RawImage & { dpi: number };
@@ -166,6 +166,33 @@ describe('encodeBits (the G4 coder)', () => {
     const threshold = raw.data.map((v) => (v < 160 ? 0 : 255));
     expect(Buffer.from(extractG4Strip(encoded.data).data).equals(await libtiffG4(threshold, raw.width, raw.height))).toBe(true);
     expect(await sharp(encoded.data).metadata()).toMatchObject({ format: 'tiff', density: 300, width: raw.width, height: raw.height });
+  });
+
+  it.each([
+    [2480, 40, 6, false],
+    [1241, 31, 7, false],
+    [300, 20, 8, true],
+  ])('decodes a %i×%i G4 TIFF from libtiff to the pixels libtiff decodes (min-is-black: %s)', async (width, height, seed, minIsBlack) => {
+    const grey = runsImage(width, height, seed);
+    const tiff = await sharp(Buffer.from(grey), { raw: { width, height, channels: 1 } })
+      .threshold(128, { greyscale: true })
+      .toColourspace('b-w')
+      .tiff({ compression: 'ccittfax4', bitdepth: 1, miniswhite: !minIsBlack, tile: true, tileWidth: Math.ceil(width / 16) * 16, tileHeight: Math.ceil(height / 16) * 16 })
+      .toBuffer();
+    const decoded = decodeG4Tiff(tiff);
+    expect([decoded.width, decoded.height]).toEqual([width, height]);
+    const expected = await sharp(tiff).toColourspace('b-w').raw().toBuffer();
+    expect(decoded.data.equals(expected)).toBe(true);
+  });
+
+  it('decodes what it encodes, and refuses a cut stream', () => {
+    const width = 700;
+    const height = 50;
+    const grey = runsImage(width, height, 9);
+    const g4 = encodeG4(packBytes(grey, width, height, 128), 704, 64);
+    const decoded = decodeG4ToGrey(g4, 704, 64, width, height);
+    expect(decoded.equals(Buffer.from(grey.map((v) => (v < 128 ? 0 : 255))))).toBe(true);
+    expect(() => decodeG4ToGrey(g4.subarray(0, g4.length >> 1), 704, 64, width, height)).toThrow(G4DecodeError);
   });
 
   it('refuses a coded size smaller than the image', () => {
