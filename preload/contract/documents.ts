@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { operation } from './define.js';
 import { documentStates, type DocumentStateName } from './station.js';
+import type { BatchFlagView } from './mailroom.js';
 
 export const documentId = z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, 'a document id');
 
@@ -15,12 +16,17 @@ export interface DocumentSummaryView {
   profileName: string;
   documentType: string | null;
   customerId: string | null;
+  /** The assigned customer as staff know them ("Nachname, Vorname" and number), while in the directory. */
+  customerName: string | null;
+  customerNumber: string | null;
   /** Plain-words reason for "error" (the station's technical text, kept for support). */
   error: string | null;
   /** For a document in "error" because sending failed for good: the stable SendError code (connection_refused, http_503, ...), which the UI words; else null. */
   sendErrorCode: string | null;
-  /** Something staff should look at (low-confidence page, duplicate, ...), in plain words. */
+  /** Something staff should look at (low-confidence page, duplicate, ...), in plain (English) words. */
   flags: string[];
+  /** The same flags with their codes and values, for the UI to word in the user's language. */
+  flagDetails: BatchFlagView[];
 }
 
 /** Page ids are `<source id>-p<index>`. */

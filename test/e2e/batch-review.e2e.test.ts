@@ -93,6 +93,13 @@ describe('batch review (browser)', () => {
     await page.keyboard.press('Escape');
     await page.waitForFunction(() => location.hash.startsWith('#/batch/'));
     await page.locator(`[data-document-id="${id}"][aria-selected="true"]`).waitFor();
+
+    // The queue (Alt+1) words the letter's flag in German too, not in the station's English.
+    await page.keyboard.press('Alt+1');
+    const flag = page.locator(`.queue-row[data-document-id="${id}"] [data-flag="no_barcode"]`);
+    await flag.waitFor();
+    expect(await flag.innerText()).toContain('Kein Barcode');
+    expect(await page.locator(`.queue-row[data-document-id="${id}"]`).innerText()).not.toContain('no barcode');
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -4,7 +4,9 @@ import { notFound } from '../errors.js';
 import { statement } from '../../store/statements.js';
 import type { DocumentRow } from '../../store/documents.js';
 import type { Station } from '../../station.js';
-import { flagTextsFor } from '../../mailroom/flow/review.js';
+import { flagText, openFlags } from '../../mailroom/flow/review.js';
+import { parseFlags } from '../../mailroom/flow/store.js';
+import type { BatchFlagView } from '../../../preload/contract/mailroom.js';
 import { listDocumentPage } from '../../store/document-pages.js';
 import { PageEditor } from '../../documents/page-edits.js';
 import { documentDetail } from '../../documents/detail.js';
@@ -27,8 +29,17 @@ function sendErrorCode(station: Pick<Station, 'store'>, row: DocumentRow): strin
   }
 }
 
+/** A mailroom document's open flags with their codes (the UI words them), [] for any other document. */
+function mailroomFlags(station: Pick<Station, 'mailroom'>, row: DocumentRow): BatchFlagView[] {
+  const mailroom = station.mailroom.store.document(row.id);
+  return mailroom ? openFlags(parseFlags(mailroom), row).map((flag): BatchFlagView => ({ ...flag, text: flagText(flag) })) : [];
+}
+
 /** `station` adds the mailroom's flags (unknown customer, page-count mismatch, ...) in plain words and the sending error's code. */
-export function documentSummary(row: DocumentRow, station?: Pick<Station, 'mailroom' | 'store'>): DocumentSummaryView {
+export function documentSummary(row: DocumentRow, station?: Pick<Station, 'mailroom' | 'store' | 'customers'>): DocumentSummaryView {
+  const flagDetails = station ? mailroomFlags(station, row) : [];
+  // Staff know customers by name and number, not by the directory's internal id.
+  const customer = station && row.customer_id ? station.customers.get(row.customer_id) : null;
   return {
     id: row.id,
     state: row.state,
@@ -39,9 +50,12 @@ export function documentSummary(row: DocumentRow, station?: Pick<Station, 'mailr
     profileName: row.profile_name,
     documentType: row.document_type,
     customerId: row.customer_id,
+    customerName: customer?.name ?? null,
+    customerNumber: customer?.customerNumber ?? null,
     error: row.error,
     sendErrorCode: station ? sendErrorCode(station, row) : null,
-    flags: station ? flagTextsFor(station, row) : [],
+    flags: flagDetails.map((flag) => flag.text),
+    flagDetails,
   };
 }
 

@@ -43,7 +43,9 @@ export function AssignPanel({ detail, onAssigned }: AssignPanelProps) {
   const { t } = useTranslation();
   const baseId = useId();
   const [query, setQuery] = useState('');
-  const [highlight, setHighlight] = useState(0);
+  // The highlighted customer, by id: when the answer to what was typed replaces the list shown
+  // meanwhile, the highlight stays on that customer if the new list has them, else goes to the first.
+  const [highlightId, setHighlightId] = useState<string | null>(null);
   const [chosen, setChosen] = useState<CustomerSummaryView | null>(null);
   const [documentType, setDocumentType] = useState<string>('');
   const [note, setNote] = useState(detail.note ?? '');
@@ -61,6 +63,9 @@ export function AssignPanel({ detail, onAssigned }: AssignPanelProps) {
   // While a newer answer is on its way the list shows the last one; Enter must never take a
   // customer from a list that belongs to an older query, so it waits for the fresh one.
   const resultsFresh = results.dataFor?.query === query;
+  const highlightFound = highlightId === null ? -1 : items.findIndex((customer) => customer.id === highlightId);
+  const highlight = Math.max(0, highlightFound);
+  const setHighlight = (index: number) => setHighlightId(items[Math.max(0, Math.min(items.length - 1, index))]?.id ?? null);
   const [chooseWhenFresh, setChooseWhenFresh] = useState(false);
 
   // The document's own type when it is a configured one, else the configured default.
@@ -73,7 +78,7 @@ export function AssignPanel({ detail, onAssigned }: AssignPanelProps) {
     if (current.data && !chosen) setChosen(current.data);
   }, [current.data]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  useEffect(() => setHighlight(0), [query]);
+  useEffect(() => setHighlightId(null), [query]);
 
   useEffect(() => {
     if (!chooseWhenFresh || !resultsFresh) return;
@@ -137,8 +142,8 @@ export function AssignPanel({ detail, onAssigned }: AssignPanelProps) {
   const onSearchKey = (event: KeyboardEvent<HTMLInputElement>) => {
     if (event.ctrlKey || event.metaKey) return;
     const keys: Record<string, () => void> = {
-      ArrowDown: () => setHighlight((h) => Math.min(items.length - 1, h + 1)),
-      ArrowUp: () => setHighlight((h) => Math.max(0, h - 1)),
+      ArrowDown: () => setHighlight(highlight + 1),
+      ArrowUp: () => setHighlight(highlight - 1),
       Enter: () => (resultsFresh ? choose(items[highlight]) : setChooseWhenFresh(true)),
       // Escape clears the search; on an empty one it goes back to the pages.
       Escape: () => (query ? setQuery('') : document.querySelector<HTMLElement>('[data-page-strip]')?.focus()),

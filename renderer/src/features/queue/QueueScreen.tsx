@@ -11,6 +11,7 @@ import { navigate, rememberListPath, type ScreenDefinition, type ScreenProps } f
 import { isQueueView, type QueueViewId } from './queue-views';
 import { usePagedDocuments, type PagedDocuments } from './usePagedDocuments';
 import { DocumentErrorLine } from './document-error';
+import { flagWords } from '../batch-review/BatchReviewScreen';
 import { useStationStatus } from '../../shell/station-status';
 import { useTakeFocus } from '../../hooks/useTakeFocus';
 
@@ -57,14 +58,22 @@ function QueueRow({ doc, index, active, rowId, language }: { doc: DocumentSummar
         </span>
       </div>
       <div className="queue-row-assign">
-        {doc.customerId ? <span className="queue-row-customer">{t('queue.customer', { id: doc.customerId })}</span> : <span className="muted">{t('queue.unassigned')}</span>}
+        {doc.customerId ? (
+          <span className="queue-row-customer" data-customer-id={doc.customerId}>
+            {doc.customerName ? t('queue.customerNamed', { name: doc.customerName, number: doc.customerNumber }) : t('queue.customerGone')}
+          </span>
+        ) : (
+          <span className="muted">{t('queue.unassigned')}</span>
+        )}
         {doc.documentType && <span className="queue-row-type">{doc.documentType}</span>}
       </div>
       <div className="queue-row-flags">
         {(doc.state === 'processing' || doc.state === 'error') && <span className={`badge badge--${doc.state}`}>{t(`queue.state.${doc.state}`)}</span>}
-        {doc.flags.map((flag) => (
-          <span key={flag} className="badge badge--flag" title={flag}>
-            {flag}
+        {/* In the user's language by code (the summary's `flags` are the station's English words). */}
+        {doc.flagDetails.map((flag, i) => (
+          <span key={`${flag.code}-${i}`} className="badge badge--flag" data-flag={flag.code}>
+            <span aria-hidden="true">⚠ </span>
+            {flagWords(t, flag)}
           </span>
         ))}
         {doc.state === 'error' && <DocumentErrorLine doc={doc} />}

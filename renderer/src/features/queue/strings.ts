@@ -36,6 +36,8 @@ export const queueStrings = {
     },
     unassigned: 'Nicht zugeordnet',
     customer: 'Kunde {{id}}',
+    customerNamed: '{{name}} · Kd.-Nr. {{number}}',
+    customerGone: 'Zugeordnet (nicht mehr im Kundenverzeichnis)',
     profile: 'Profil: {{name}}',
     loadingRow: 'Wird geladen …',
     errorReason: {
@@ -82,6 +84,8 @@ export const queueStrings = {
     },
     unassigned: 'Not assigned',
     customer: 'Customer {{id}}',
+    customerNamed: '{{name}} · No. {{number}}',
+    customerGone: 'Assigned (no longer in the customer directory)',
     profile: 'Profile: {{name}}',
     loadingRow: 'Loading …',
     errorReason: {
