@@ -77,11 +77,21 @@ export function findInk(image: GreyImage, dpi: number): InkMask {
     const offset = y * width;
     for (let bx = 0; bx < grid.cols; bx++) {
       if (!inkBlocks[by * grid.cols + bx]) continue;
-      const end = Math.min(width, (bx + 1) * block);
-      for (let x = bx * block; x < end; x++) {
+      const start = bx * block;
+      const end = Math.min(width, start + block);
+      // The cut is linear in x between block centres, so within the block it is highest at one
+      // of its ends: pixels at or above that (most of them, paper) need no interpolation.
+      const l0 = left[start];
+      const l1 = left[end - 1];
+      const cutStart = columnLevel[l0] + (columnLevel[l0 + 1] - columnLevel[l0]) * weight[start];
+      const cutEnd = columnLevel[l1] + (columnLevel[l1 + 1] - columnLevel[l1]) * weight[end - 1];
+      const highest = cutStart > cutEnd ? (cutStart > darkLevel ? cutStart : darkLevel) : cutEnd > darkLevel ? cutEnd : darkLevel;
+      for (let x = start; x < end; x++) {
+        const v = data[offset + x];
+        if (v >= highest) continue;
         const l = left[x];
         const c = columnLevel[l] + (columnLevel[l + 1] - columnLevel[l]) * weight[x];
-        if (data[offset + x] < (c > darkLevel ? c : darkLevel)) {
+        if (v < (c > darkLevel ? c : darkLevel)) {
           mask[offset + x] = 1;
           inkCount++;
         }

@@ -7,8 +7,10 @@
  * Method: adaptive ink detection with scanner borders removed (deskew-ink); the upper and lower
  * edges of the ink as a sparse point list; projection profiles of those points (deskew-profile),
  * searched in three stages on growing samples: a coarse sweep over the whole allowed range, a
- * finer grid around its best angle, and a golden-section search to 0.002°. The confidence comes
- * from how far the best angle stands out of the coarse sweep and whether another angle rivals it.
+ * finer grid around its best angle, and a golden-section search to 0.004° (20,000 points: 0.0039°
+ * mean error on 40 hard pages against 0.0029° with 30,000 points to 0.002°, for a third less
+ * search time; ample within the 0.02° goal). The confidence comes from how far the best angle
+ * stands out of the coarse sweep and whether another angle rivals it.
  */
 import { findInk, type InkMask } from './deskew-ink.js';
 import { ProfileScorer, type PointSet } from './deskew-profile.js';
@@ -51,8 +53,8 @@ const COARSE_STEP_DEGREES = 0.4;
 const COARSE_POINTS = 5_000;
 const MEDIUM_STEP_DEGREES = 0.05;
 const MEDIUM_POINTS = 12_000;
-const FINE_POINTS = 30_000;
-const FINE_TOLERANCE_DEGREES = 0.002;
+const FINE_POINTS = 20_000;
+const FINE_TOLERANCE_DEGREES = 0.004;
 /** Fewer edge points than this many per dpi (a few short lines) is a near-empty page. */
 const MIN_POINTS_PER_DPI = 4;
 const MIN_PROMINENCE = 1;
