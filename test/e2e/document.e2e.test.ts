@@ -20,7 +20,8 @@ const suite = browserSuite();
 let station: BrowserStation;
 
 beforeAll(async () => {
-  station = await suite.station({ profile: { colourMode: 'grey', grouping: { rule: 'batch', quietWindowMs: 1500 } } });
+  // A quiet window long enough that a loaded machine still makes one batch of the three scans.
+  station = await suite.station({ profile: { colourMode: 'grey', grouping: { rule: 'batch', quietWindowMs: 5000 } } });
 });
 
 /** The turns of the thumbnails, in page order. */
@@ -122,6 +123,12 @@ describe('document view and assignment (browser)', () => {
     const index = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as { documentType: string; customer: { id: string }; pages: number; staffUser: string | null };
     expect(index).toMatchObject({ documentType: 'Kontoauszug', customer: { id: customerId }, pages: 3 });
 
+    // "Sent today" (Alt+5) names the customer as staff know them, never by the directory's internal id.
+    await page.keyboard.press('Alt+5');
+    const sent = page.locator(`.queue-row[data-document-id="${id}"] .queue-row-customer`);
+    await sent.filter({ hasText: 'Müller, Anna · Kd.-Nr. 300100' }).waitFor({ timeout: 30_000 });
+    expect(await sent.innerText()).not.toContain(customerId!);
+
     expect(problems).toEqual([]);
     await context.close();
   });
@@ -129,12 +136,17 @@ describe('document view and assignment (browser)', () => {
   it('fits every turned page into its box: thumbnails and the large view at 0/90/180/270 and a fine turn, clipped, zoomed from the corner', async () => {
     // A taller window than wide enough for a landscape page: the turned page must still fit the view.
     const { page, problems, context } = await suite.open(station, { viewport: { width: 1280, height: 1000 } });
+    // Whatever an earlier test left in the view: the new scan is one more, newest first.
+    const before = Number(await page.locator('.screen-count[data-count]').getAttribute('data-count'));
     dropIntoHotFolder(station, 'fit_1.jpg', await markedPage(0, { variant: 91 }));
-    const row = page.locator('.queue-row[data-state="needs_review"]');
+    await page.locator(`.screen-count[data-count="${before + 1}"]`).waitFor({ timeout: 60_000 });
+    const row = page.locator('.queue-row[data-index="0"][data-state="needs_review"]');
     await row.waitFor({ timeout: 60_000 });
+    const id = (await row.getAttribute('data-document-id'))!;
+    await page.locator(`.queue-row[aria-selected="true"][data-document-id="${id}"]`).waitFor();
     await page.locator('.queue-list').focus();
     await page.keyboard.press('Enter');
-    await page.locator('.document-screen [data-page-count="1"]').waitFor();
+    await page.locator(`.document-screen[data-document-id="${id}"] [data-page-count="1"]`).waitFor();
     await expectFocusOn(page, 'data-page-strip');
     await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.thumb img, .page-view img')].every((img) => img.complete && img.naturalWidth > 0), undefined, { timeout: 30_000 });
 
