@@ -201,14 +201,18 @@ describe('writePdfFile with mixed pages', () => {
     expect(xmp.stdout).toContain('<intake:DocumentId>doc-ä (1) \\ &lt;x&gt;</intake:DocumentId>');
   });
 
-  it('renders with poppler as the pdf-lib assembly of the same pages does (50 dpi, 1-bit pages at theirs; mean difference < 1 level)', async () => {
+  it('renders with poppler as the pdf-lib assembly of the same pages does (50 dpi, 1-bit pages at theirs; mean difference < 1 level, < 3 for a layered page)', async () => {
     requirePdftoppm();
     const reference = await assembleWithPdfLib(pages);
+    const doc = await PDFDocument.load(pdf, { updateMetadata: false });
     for (let page = 1; page <= pages.length; page++) {
       // A 1-bit page is JBIG2 at its own size here and a G4 tile padded to 16 pixels there: at 50
       // dpi poppler samples the two images differently (a 3:1 grid for 1248 columns, not for 1240),
       // so those pages are compared at their own resolution.
       const dpi = pages[page - 1].format === 'g4tiff' ? pages[page - 1].dpi : 50;
+      // The 300 dpi grey table is over the size goal: text mask over a background here, the JPEG
+      // there. Its strokes are drawn solid in the ink's mean colour, a little darker at 50 dpi.
+      const layered = (doc.getPage(page - 1).node.Resources()?.lookup(PDFName.of('XObject'), PDFDict)?.keys().length ?? 0) > 1;
       const ours = await renderPdfPageGrey(pdf, page, dpi);
       const theirs = await renderPdfPageGrey(reference, page, dpi);
       expect([ours.width, ours.height], `page ${page} size`).toEqual([theirs.width, theirs.height]);
@@ -218,7 +222,7 @@ describe('writePdfFile with mixed pages', () => {
         diff += Math.abs(ours.data[i] - theirs.data[i]);
         sum += ours.data[i];
       }
-      expect(diff / ours.data.length, `page ${page} mean difference`).toBeLessThan(1);
+      expect(diff / ours.data.length, `page ${page} mean difference`).toBeLessThan(layered ? 3 : 1);
       // Not inverted (CMYK!) nor blank: document pages are mostly paper, with some ink.
       expect(sum / ours.data.length, `page ${page} mean level`).toBeGreaterThan(170);
       expect(sum / ours.data.length, `page ${page} mean level`).toBeLessThan(254);
@@ -362,7 +366,8 @@ describe('a 1,000-page document', () => {
       },
     };
     const started = performance.now();
-    const result = await writePdfFile(outPath, source, meta);
+    // JPEGs byte for byte (no layers): this measures the streaming, not the per-page layering.
+    const result = await writePdfFile(outPath, source, meta, { layers: false });
     const elapsed = performance.now() - started;
     const end = process.memoryUsage();
     peakRss = Math.max(peakRss, end.rss);

@@ -33,6 +33,14 @@ export interface PdfWriteResult {
   pageCount: number;
 }
 
+export interface PdfWriteOptions {
+  /**
+   * Grey and colour text pages over the size goal in two layers (mrc.ts); default on. Off, every
+   * JPEG page goes in byte for byte (and a page costs no decoding).
+   */
+  layers?: boolean;
+}
+
 export class PdfAssemblyError extends Error {
   override name = 'PdfAssemblyError';
 }
@@ -44,7 +52,7 @@ const KIDS_PER_LINE = 10;
 const COLOUR_SPACE = { 1: 'DeviceGray', 3: 'DeviceRGB', 4: 'DeviceCMYK' } as const;
 
 /** Writes the PDF to `outPath` atomically: a temp file beside it, fsync, rename, fsync the folder. */
-export async function writePdfFile(outPath: string, pages: PageSource, meta: PdfMetadata): Promise<PdfWriteResult> {
+export async function writePdfFile(outPath: string, pages: PageSource, meta: PdfMetadata, options: PdfWriteOptions = {}): Promise<PdfWriteResult> {
   // Refuse bad input before a temp file exists.
   checkSource(pages);
   validateMetadata(meta);
@@ -54,7 +62,7 @@ export async function writePdfFile(outPath: string, pages: PageSource, meta: Pdf
   const handle = await fs.promises.open(temp, 'wx');
   let result: PdfWriteResult;
   try {
-    result = await writePdf(fileSink(handle), pages, meta);
+    result = await writePdf(fileSink(handle), pages, meta, options);
     await handle.sync();
   } catch (error) {
     await handle.close().catch(() => undefined);
@@ -71,9 +79,9 @@ export async function writePdfFile(outPath: string, pages: PageSource, meta: Pdf
  * The same PDF in memory, for small documents and tests. A plain Uint8Array, not a Buffer: pdf.js
  * refuses Buffers, and pdf-lib ignores a Buffer's offset into its shared pool.
  */
-export async function writePdfToMemory(pages: PageSource, meta: PdfMetadata): Promise<PdfWriteResult & { pdf: Uint8Array }> {
+export async function writePdfToMemory(pages: PageSource, meta: PdfMetadata, options: PdfWriteOptions = {}): Promise<PdfWriteResult & { pdf: Uint8Array }> {
   const chunks: Uint8Array[] = [];
-  const result = await writePdf({ write: async (chunk) => void chunks.push(chunk) }, pages, meta);
+  const result = await writePdf({ write: async (chunk) => void chunks.push(chunk) }, pages, meta, options);
   const pdf = new Uint8Array(result.bytes);
   let at = 0;
   for (const chunk of chunks) {
@@ -89,7 +97,7 @@ export function pagesFromArray(pages: EncodedPage[]): PageSource {
 }
 
 /** Writes the whole document to `sink`; the one place that knows the PDF's structure. */
-export async function writePdf(sink: ByteSink, pages: PageSource, meta: PdfMetadata): Promise<PdfWriteResult> {
+export async function writePdf(sink: ByteSink, pages: PageSource, meta: PdfMetadata, options: PdfWriteOptions = {}): Promise<PdfWriteResult> {
   checkSource(pages);
   validateMetadata(meta);
   const out = new PdfObjectWriter(sink);
@@ -101,7 +109,7 @@ export async function writePdf(sink: ByteSink, pages: PageSource, meta: PdfMetad
     let page: EncodedPage | undefined;
     try {
       page = await pages.load(index);
-      kids.push(await writePage(out, page, pageTree));
+      kids.push(await writePage(out, page, pageTree, options));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const format = page ? ` (${String(page.format)})` : '';
@@ -136,7 +144,7 @@ function checkSource(pages: PageSource): void {
 }
 
 /** Writes one page's image, content stream and page object; returns the page object's number. */
-async function writePage(out: PdfObjectWriter, page: EncodedPage, parent: number): Promise<number> {
+async function writePage(out: PdfObjectWriter, page: EncodedPage, parent: number, options: PdfWriteOptions): Promise<number> {
   if (!page || typeof page !== 'object') throw new PdfAssemblyError(`expected an encoded page, got ${String(page)}`);
   if (!(page.data instanceof Uint8Array)) throw new PdfAssemblyError('the page has no data bytes');
   if (!Number.isFinite(page.dpi) || page.dpi <= 0) throw new PdfAssemblyError(`dpi must be a positive number, got ${page.dpi}`);
@@ -147,7 +155,7 @@ async function writePage(out: PdfObjectWriter, page: EncodedPage, parent: number
   let pageWidth = page.width * scale;
   let pageHeight = page.height * scale;
 
-  const layers = await writePageImages(out, page);
+  const layers = await writePageImages(out, page, options);
   // Uncompressed: a few hundred bytes at most, Flate would save nothing.
   let contentText = `q\n${layerOperators(layers, scale, 0, pageHeight).join('\n')}\nQ\n`;
   if (page.drawing) {
@@ -170,14 +178,14 @@ async function writePage(out: PdfObjectWriter, page: EncodedPage, parent: number
  * its origin bottom left; each layer is anchored to the page's top edge, so rows a coded image has
  * beyond the page (a padded G4 tile) hang below it and the page box cuts them off.
  */
-async function writePageImages(out: PdfObjectWriter, page: EncodedPage): Promise<(ImageLayer & { object: number })[]> {
+async function writePageImages(out: PdfObjectWriter, page: EncodedPage, options: PdfWriteOptions): Promise<(ImageLayer & { object: number })[]> {
   if (page.format === 'jpeg') {
     const jpeg = readJpegInfo(page.data);
     if (jpeg.width !== page.width || jpeg.height !== page.height) {
       throw new PdfAssemblyError(`the JPEG is ${jpeg.width}×${jpeg.height} but the page says ${page.width}×${page.height}`);
     }
-    const mrc = await buildMrc(page.data, page.dpi);
-    if (mrc.use) return writeMrcImages(out, page, mrc.page);
+    const mrc = options.layers === false ? undefined : await buildMrc(page.data, page.dpi);
+    if (mrc?.use) return writeMrcImages(out, page, mrc.page);
     const image = out.reserve();
     await writeJpegImage(out, image, page);
     return [{ name: 'Im0', object: image, placed: page }];

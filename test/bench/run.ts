@@ -9,6 +9,7 @@
  *   npm run bench -- upload [opts]     sending: documents/s to the loopback receiver, then customer search latency (test/bench/upload.ts); opts: --count N, --kb N, --concurrency 1,2, --no-search
  *   npm run bench -- mailroom [opts]   mailroom batch: separation + barcode reading, pages/s (test/bench/mailroom.ts); opts: --pages N, --quick
  *   npm run bench -- barcodes [opts]   page marks (barcodes, patch codes) in ms/page by page kind (test/bench/barcodes.ts); opts: --reps N, --thorough
+ *   npm run bench -- sizes [opts]      bytes per page in the PDF (JBIG2, mixed raster content) and their CPU ms (test/bench/sizes.ts); opts: --reps N
  * Options without a bench name (e.g. `npm run bench -- --quick`) go to the process bench.
  */
 import { pathToFileURL } from 'node:url';
@@ -32,7 +33,7 @@ async function loadCleanupBench(): Promise<Bench | undefined> {
   return undefined;
 }
 
-const BENCHES = ['process', 'cleanup', 'all', 'mailroom', 'barcodes', 'customers', 'ui-queue', 'upload'] as const;
+const BENCHES = ['process', 'cleanup', 'all', 'mailroom', 'barcodes', 'customers', 'ui-queue', 'upload', 'sizes'] as const;
 
 export async function main(argv: string[]): Promise<number> {
   const named = argv[0] !== undefined && !argv[0].startsWith('-');
@@ -73,6 +74,11 @@ export async function main(argv: string[]): Promise<number> {
     case 'upload': {
       const { runUploadBench } = await import('./upload.js');
       await runUploadBench(rest);
+      return 0;
+    }
+    case 'sizes': {
+      const { runSizesBench } = await import('./sizes.js');
+      await runSizesBench(rest);
       return 0;
     }
     case 'ui-queue': {
