@@ -88,6 +88,29 @@ class MqEncoder {
     }
   }
 
+  /**
+   * `n` symbols equal to the MPS of context `cx`, as `n` calls of encode would code them: while A
+   * stays at or above 0x8000 an MPS only moves A and C by Qe, so those steps are taken together,
+   * and only the step that renormalises goes through encode. White paper codes this way.
+   */
+  encodeMpsRun(cx: number, n: number): void {
+    const mps = this.mps[cx];
+    while (n > 0) {
+      const qe = QE[this.index[cx]];
+      // MPS steps until A drops below 0x8000, counting the one that does.
+      const steps = Math.floor((this.a - 0x8000) / qe) + 1;
+      if (n < steps) {
+        this.a -= n * qe;
+        this.c += n * qe;
+        return;
+      }
+      this.a -= (steps - 1) * qe;
+      this.c += (steps - 1) * qe;
+      n -= steps;
+      this.encode(cx, mps);
+    }
+  }
+
   private renormalise(): void {
     let { a, c, ct } = this;
     do {
@@ -250,8 +273,10 @@ function toPlane(image: Bilevel, ink: 'dark' | 'nonzero'): Uint8Array {
     let from = y * width;
     let to = (y + 2) * stride + PAD;
     const end = from + width;
-    if (ink === 'dark') for (; from < end; from++, to++) plane[to] = data[from] < 128 ? 1 : 0;
-    else for (; from < end; from++, to++) plane[to] = data[from] !== 0 ? 1 : 0;
+    // Branch-free (a byte's top bit says "128 or more"; adding 255 carries into bit 8 unless it is 0):
+    // ink and paper alternate along a row, and mispredicted branches cost more than the arithmetic.
+    if (ink === 'dark') for (; from < end; from++, to++) plane[to] = (data[from] >> 7) ^ 1;
+    else for (; from < end; from++, to++) plane[to] = (data[from] + 255) >> 8;
   }
   return plane;
 }
@@ -288,11 +313,22 @@ function codeRow(mq: MqEncoder, plane: Uint8Array, at: number, stride: number, w
   let r0 = (plane[at - 4] << 3) | (plane[at - 3] << 2) | (plane[at - 2] << 1) | plane[at - 1];
   const index = mq.index;
   const mps = mq.mps;
-  for (let x = 0; x < width; x++) {
+  let x = 0;
+  while (x < width) {
     r2 = ((r2 << 1) | plane[above2 + x + 2]) & 0x1f;
     r1 = ((r1 << 1) | plane[above + x + 3]) & 0x7f;
     const cx = (r2 << 11) | (r1 << 4) | (r0 & 0xf);
     const d = plane[at + x];
+    if (cx === 0 && d === 0 && mps[0] === 0) {
+      // Paper with paper all round: the run goes on until ink enters the template or is this pixel.
+      let end = x + 1;
+      while (end < width && plane[above2 + end + 2] === 0 && plane[above + end + 3] === 0 && plane[at + end] === 0) end++;
+      mq.encodeMpsRun(0, end - x);
+      // Only zeros entered the registers: they stay 0.
+      r0 = 0;
+      x = end;
+      continue;
+    }
     // The most common case inline: an MPS that needs no renormalisation.
     const qe = QE[index[cx]];
     const a = mq.a - qe;
@@ -301,5 +337,6 @@ function codeRow(mq: MqEncoder, plane: Uint8Array, at: number, stride: number, w
       mq.c += qe;
     } else mq.encode(cx, d);
     r0 = (r0 << 1) | d;
+    x++;
   }
 }
