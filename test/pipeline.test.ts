@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { openSource } from '../main/imaging/decode.js';
+import { analyseRgb } from '../main/imaging/analyse.js';
 import { binarizeAdaptive } from '../main/imaging/binarize.js';
 import { cleanPage, luminance, type CleanOptions } from '../main/imaging/pipeline.js';
 import { renderPageFile, renderPageRaw } from './fixtures/pages.js';
@@ -147,6 +148,34 @@ describe('page clean-up', () => {
       expect(grey.channels).toBe(1);
       expect(Array.from(grey.data)).toEqual(expected);
     }
+  });
+
+  it('analyses white paper a word at a time with the same grey and shares as pixel by pixel', () => {
+    const width = 203;
+    const height = 61;
+    const data = Buffer.alloc(width * height * 3, 255);
+    let seed = 3;
+    // Blocks of ink, tint and colour on white paper, so white quads and mixed quads both occur.
+    for (let p = 0; p < width * height; p++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      if (((p / 9) | 0) % 3 !== 0) continue;
+      data[p * 3] = seed & 255;
+      data[p * 3 + 1] = (seed >> 8) & 255;
+      data[p * 3 + 2] = (seed >> 16) & 255;
+    }
+    const analysis = analyseRgb(data, width, height, 3);
+    let coloured = 0;
+    let tinted = 0;
+    for (let p = 0; p < width * height; p++) {
+      const [r, g, b] = [data[p * 3], data[p * 3 + 1], data[p * 3 + 2]];
+      expect(analysis.grey.data[p]).toBe((r * 77 + g * 150 + b * 29) >> 8);
+      const chroma = Math.max(r, g, b) - Math.min(r, g, b);
+      if (chroma > 48) coloured++;
+      if (chroma > 12) tinted++;
+    }
+    expect(coloured).toBeGreaterThan(100);
+    expect(analysis.colourShare).toBe(coloured / (width * height));
+    expect(analysis.tintedShare).toBe(tinted / (width * height));
   });
 
   it('keeps faint pencil text in black-and-white', async () => {
