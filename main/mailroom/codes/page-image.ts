@@ -6,7 +6,7 @@
  * - 1-bit G4 TIFF (the clean-up's page format): decoded into run lengths (g4-runs.ts), a few
  *   milliseconds; the small copy is summed from the runs and each crop painted from them.
  * - Other files (JPEG, PNG, other TIFF): the small copy comes from one libvips pipeline (JPEG
- *   shrinks while it decodes); the whole page is decoded to grey on the first crop, once.
+ *   shrinks while it decodes); each crop is decoded on its own (libvips stops at its last row).
  * - Raw pixels: used as they are.
  */
 import { readFile } from 'node:fs/promises';
@@ -98,16 +98,21 @@ async function fromEncoded(bytes: Buffer, dpiHint: number | undefined): Promise<
   const factor = shrinkFactor(dpi);
   // One pipeline: a JPEG shrinks while it decodes (libjpeg's scaled decode), nothing full-size reaches JS.
   const small = factor > 1 ? toGrey(await grey().resize({ width: Math.max(1, Math.floor(width / factor)), height: Math.max(1, Math.floor(height / factor)), fit: 'fill', kernel: 'linear' }).raw().toBuffer({ resolveWithObject: true })) : null;
-  let full: Promise<GreyImage> | null = null;
-  const decodeFull = async () => toGrey(await grey().raw().toBuffer({ resolveWithObject: true }));
-  if (!small) full = decodeFull();
+  const full = small ? null : toGrey(await grey().raw().toBuffer({ resolveWithObject: true }));
   return {
     width,
     height,
     dpi,
-    small: small ?? (await full!),
+    small: small ?? full!,
     smallDpi: dpi / factor,
-    crop: async (rect) => cropGrey(await (full ??= decodeFull()), clip(rect, { width, height })),
+    crop: async (rect) => {
+      const at = clip(rect, { width, height });
+      if (full) return cropGrey(full, at);
+      // libvips decodes only down to the crop's last row and unpacks only its columns: a crop
+      // costs a fraction of a full decode (JPEG at 300 dpi: 8–21 ms against 66).
+      const part = toGrey(await grey().extract({ left: at.x, top: at.y, width: at.width, height: at.height }).raw().toBuffer({ resolveWithObject: true }));
+      return { ...part, x: at.x, y: at.y };
+    },
   };
 }
 
