@@ -149,5 +149,8 @@ export async function profileStages(files: string[], options: CleanOptions, labe
     ['stage', { title: 'pages', align: 'right' }, { title: 'median ms', align: 'right' }, { title: 'mean ms', align: 'right' }, { title: 'ms per page of all', align: 'right' }],
     rows,
   );
-  return `CPU per clean-up stage, ${label} (${totals.length} pages, in-process, 1 libvips thread):\n\n${table}`;
+  return (
+    `CPU per clean-up stage, ${label} (${totals.length} pages, in-process, 1 libvips thread; the previous page's\n` +
+    `buffers are freed by the garbage collector in whichever stage allocates next, mostly "open"):\n\n${table}`
+  );
 }
