@@ -216,6 +216,19 @@ describe('pages that keep their JPEG', () => {
     expect(await buildMrc(small, 150)).toMatchObject({ use: false, reason: expect.stringMatching(/below 200 dpi/) });
   });
 
+  it('a letter in red ink: the mask leaves colour to the background, which would blur it, so the readability check refuses', async () => {
+    const scan = await renderScan({ kind: 'letter', dpi: 300, seed: 2 });
+    const rgb = Buffer.from(scan.rgb);
+    for (let i = 0; i < scan.inkTruth.length; i++) if (scan.inkTruth[i]) rgb.set([210, 20, 30], i * 3);
+    const jpeg = await sharp(rgb, { raw: { width: scan.width, height: scan.height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+    const decision = await buildMrc(jpeg, 300);
+    expect(decision.use).toBe(false);
+    expect(!decision.use && decision.reason).toMatch(/clearly unlike the scan/);
+    expect(decision.measures?.wrongShare).toBeGreaterThan(MAX_WRONG_SHARE);
+    const pdf = Buffer.from(await pdfOf(passthroughJpeg(jpeg, scan.width, scan.height, 300)));
+    expect(pdf.indexOf(jpeg)).toBeGreaterThan(0);
+  });
+
   it('reports what it measured on a page it layers: little photo, next to nothing shown wrongly', async () => {
     const scan = await renderScan({ kind: 'table', dpi: 300, seed: 6, shading: 200 });
     const decision = await buildMrc(await scannerJpeg(scan, false), 300);
