@@ -42,7 +42,10 @@ let defaultRules: CompiledBarcodeRule[] | null = null;
 export async function detectPageMarks(input: PageInput, options: DetectPageMarksOptions = {}): Promise<PageMarks> {
   const started = performance.now();
   const page = await loadPageImage(input, options.dpi);
-  const { barcodes } = await readBarcodesOnPage(page, { formats: options.formats, mode: options.mode });
+  // The station's own sheets carry one code and nothing else the mailroom uses (a separator is
+  // dropped, a cover sheet assigns from its own code): once it is read, the page's other dense
+  // regions (the sheet's large lettering, the Patch T bars) need no zxing pass.
+  const { barcodes } = await readBarcodesOnPage(page, { formats: options.formats, mode: options.mode, enough: (found) => found.some((code) => parseStationPayload(code.text) !== null) });
   const patch = detectPatchCode(page.small, page.smallDpi);
 
   let stationSeparator = false;

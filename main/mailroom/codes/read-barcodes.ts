@@ -21,6 +21,8 @@ export interface ReadBarcodesOptions {
   formats?: readonly BarcodeFormatName[];
   /** 'fast' (default): candidate regions only. 'thorough': also the whole page when they found nothing. */
   mode?: 'fast' | 'thorough';
+  /** Stops reading further regions once this says the codes found so far are all the caller needs. */
+  enough?: (found: readonly Barcode[]) => boolean;
 }
 
 const LINEAR_FORMATS = new Set<BarcodeFormatName>(['Code128', 'Code39']);
@@ -67,6 +69,7 @@ export async function readBarcodesOnPage(page: PageImage, options: ReadBarcodesO
       codes = await readCrop(crop, { ...pass, tryDownscale: true });
     }
     found.push(...codes);
+    if (codes.length > 0 && options.enough?.(found)) break;
   }
   if (found.length === 0 && options.mode === 'thorough') {
     stats.passes++;
