@@ -6,6 +6,7 @@ import { HARD_PAGE_KINDS } from './fixtures/hard-pages.js';
 import {
   fewWordsPageFile,
   hardPageFile,
+  orientationAsPipeline,
   plainPageFile,
   sparsePageFile,
   sparsePageName,
@@ -120,6 +121,13 @@ describe('detectOrientation on pages whose orientation cannot be told', () => {
     ['a full-page photo (1-bit)', () => hardPageFile('photo-full', 300, 0, 'bw', 9), 300],
   ] as const)('%s: flagged unreliable', async (_name, make, dpi) => {
     for (const { estimate } of await estimatesForAllTurns(await make(), dpi)) expect(estimate.reliable).toBe(false);
+  });
+
+  // Its grain once formed three short "lines" with one-sided tails (7 strokes to 0): the stroke
+  // evidence counts only where the lines hold most of the page's glyph ink.
+  it('a full-page photo turned 9°, through the pipeline\'s order (skew, straighten, orientation): flagged', async () => {
+    const file = await hardPageFile('photo-full', 300, -9.274, 'grey', 287);
+    for (const k of QUARTERS) expect((await orientationAsPipeline(await turnedAnalysisCopy(file, 300, k))).reliable).toBe(false);
   });
 
   it.each(['Anlage', 'Kontoauszug Oktober', 'Bitte zurück an Frau Müller'])('a page with only "%s": flagged or right, never wrong', async (words) => {
