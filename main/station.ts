@@ -123,7 +123,9 @@ export class Station extends EventEmitter<StationEvents> {
       owner: `${this.stationId}:${process.pid}`,
       leaseMs: config.jobLeaseMs,
       handlers: { process_source: (c) => this.runProcessSource(c), assemble_document: (c) => this.runAssemble(c) },
-      concurrency: { process_source: workers, assemble_document: 1 },
+      // One job more than workers: while a job commits on this thread or waits between its clean-up
+      // and its marks task, the next job's task is already queued, so no worker sits idle.
+      concurrency: { process_source: workers + 1, assemble_document: 1 },
       maxAttempts: 5,
       onGaveUp: (job, error) => this.giveUp(job, error),
       onError: (error) => this.emit('problem', { message: error.message }),
