@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BILEVEL_THRESHOLD, encodeBilevel, encodeBits, encodeJpeg, passthroughJpeg } from '../main/imaging/encode.js';
 import { decodeG4ToGrey, encodeG4, G4DecodeError, packBytes } from '../main/imaging/g4.js';
 import type { RawImage } from '../main/imaging/types.js';
-import { decodeG4Tiff, extractG4Strip } from '../main/pdf/ccitt.js';
+import { decodeG4Tiff, decodeStripedG4Tiff, extractG4Strip } from '../main/pdf/ccitt.js';
 import { renderPageRaw } from './fixtures/pages.js';
 
 let page150: RawImage & { dpi: number };
@@ -183,6 +183,50 @@ describe('encodeBits (the G4 coder)', () => {
     expect([decoded.width, decoded.height]).toEqual([width, height]);
     const expected = await sharp(tiff).toColourspace('b-w').raw().toBuffer();
     expect(decoded.data.equals(expected)).toBe(true);
+  });
+
+  it.each([
+    ['min-is-black', false],
+    ['min-is-white', true],
+  ])('decodes a striped G4 TIFF as libvips writes it (%s) to the pixels libtiff decodes', async (_name, miniswhite) => {
+    const width = 1000;
+    const height = 700; // several strips of libvips' 256 rows, the last one short
+    const grey = runsImage(width, height, 11);
+    const tiff = await sharp(Buffer.from(grey), { raw: { width, height, channels: 1 } })
+      .threshold(128, { greyscale: true })
+      .toColourspace('b-w')
+      .tiff({ compression: 'ccittfax4', bitdepth: 1, miniswhite })
+      .toBuffer();
+    const decoded = decodeStripedG4Tiff(tiff)!;
+    expect([decoded.width, decoded.height]).toEqual([width, height]);
+    expect(decoded.data.equals(await sharp(tiff).toColourspace('b-w').raw().toBuffer())).toBe(true);
+  });
+
+  it('leaves other TIFFs to libtiff: several pages, another compression, a damaged strip', async () => {
+    const grey = runsImage(300, 300, 12);
+    const raw = { raw: { width: 300, height: 300, channels: 1 as const } };
+    const g4 = await sharp(Buffer.from(grey), raw).threshold(128).toColourspace('b-w').tiff({ compression: 'ccittfax4', bitdepth: 1 }).toBuffer();
+    expect(decodeStripedG4Tiff(g4)).toBeDefined();
+    const lzw = await sharp(Buffer.from(grey), raw).tiff({ compression: 'lzw' }).toBuffer();
+    expect(decodeStripedG4Tiff(lzw)).toBeUndefined();
+    const pages = await sharp(Buffer.from(grey), { raw: { width: 300, height: 150, channels: 1, pageHeight: 75 } as never })
+      .threshold(128)
+      .toColourspace('b-w')
+      .tiff({ compression: 'ccittfax4', bitdepth: 1 })
+      .toBuffer();
+    expect((await sharp(pages).metadata()).pages).toBe(2);
+    expect(decodeStripedG4Tiff(pages)).toBeUndefined();
+    // Garbage in the coded data: not decoded here (libtiff then says what is wrong).
+    const oneStrip = await sharp(Buffer.from(grey.subarray(0, 300 * 100)), { raw: { width: 300, height: 100, channels: 1 } })
+      .threshold(128)
+      .toColourspace('b-w')
+      .tiff({ compression: 'ccittfax4', bitdepth: 1 })
+      .toBuffer();
+    expect(decodeStripedG4Tiff(oneStrip)).toBeDefined();
+    const damaged = Buffer.from(oneStrip);
+    const at = extractG4Strip(oneStrip).data.byteOffset - oneStrip.byteOffset;
+    damaged.fill(0, at + 10, at + 40);
+    expect(decodeStripedG4Tiff(damaged)).toBeUndefined();
   });
 
   it('decodes what it encodes, and refuses a cut stream', () => {

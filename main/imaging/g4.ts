@@ -358,9 +358,28 @@ export class G4DecodeError extends Error {
  */
 export function decodeG4ToGrey(g4: Uint8Array, columns: number, rows: number, width = columns, height = rows): Buffer {
   if (width > columns || height > rows) throw new RangeError(`decodeG4ToGrey: ${width}×${height} is larger than the coded ${columns}×${rows}`);
+  const out = Buffer.alloc(width * height, 255);
+  decodeG4Into(g4, columns, rows, { out, width, height, firstRow: 0, minIsBlack: false });
+  return out;
+}
+
+/**
+ * Decodes G4 rows into `out` (one byte a pixel, `width` wide, already filled with the colour of
+ * G4's "white" runs: 255 for a min-is-white image, 0 for min-is-black), from row `firstRow` on,
+ * writing only G4's "black" runs. Rows past `height` are decoded and dropped.
+ */
+export function decodeG4Into(
+  g4: Uint8Array,
+  columns: number,
+  rows: number,
+  target: { out: Uint8Array; width: number; height: number; firstRow: number; minIsBlack: boolean },
+): void {
+  const { out, width, firstRow } = target;
+  const height = Math.min(rows, target.height);
+  const ink = target.minIsBlack ? 255 : 0;
+  if (width > columns) throw new RangeError(`decodeG4Into: ${width} columns wanted of ${columns} coded`);
   runLookups ??= { white: runLookup(WHITE), black: runLookup(BLACK) };
   const { white, black: blackRuns } = runLookups;
-  const out = Buffer.alloc(width * height, 255);
   let reference = new Int32Array(columns + 4);
   let coding = new Int32Array(columns + 4);
   reference[0] = reference[1] = reference[2] = columns;
@@ -415,16 +434,15 @@ export function decodeG4ToGrey(g4: Uint8Array, columns: number, rows: number, wi
     }
     coding[n] = coding[n + 1] = coding[n + 2] = columns;
     if (y < height) {
-      const row = y * width;
+      const row = (firstRow + y) * width;
       for (let i = 0; i < n; i += 2) {
         const from = coding[i];
         if (from >= width) break;
-        out.fill(0, row + from, row + Math.min(width, coding[i + 1]));
+        out.fill(ink, row + from, row + Math.min(width, coding[i + 1]));
       }
     }
     const swap = reference;
     reference = coding;
     coding = swap;
   }
-  return out;
 }

@@ -4,7 +4,7 @@
  * one tile qualify (what encodeBilevel writes); anything else is refused with the reason.
  */
 
-import { decodeG4ToGrey } from '../imaging/g4.js';
+import { decodeG4Into, G4DecodeError } from '../imaging/g4.js';
 
 export interface G4Stream {
   /** The G4 coded bytes, as stored in the TIFF. */
@@ -38,6 +38,7 @@ const TAG = {
   TileLength: 323,
   TileOffsets: 324,
   TileByteCounts: 325,
+  Orientation: 274,
 } as const;
 
 const TYPE_SHORT = 3;
@@ -155,8 +156,79 @@ export function extractG4Strip(tiff: Buffer): G4Stream {
  */
 export function decodeG4Tiff(tiff: Buffer): { data: Buffer; width: number; height: number } {
   const g4 = extractG4Strip(tiff);
-  const data = decodeG4ToGrey(g4.data, g4.width, g4.height, g4.imageWidth, g4.imageHeight);
   // Min-is-black: G4's "white" runs are the ink.
-  if (g4.blackIs1) for (let i = 0; i < data.length; i++) data[i] = 255 - data[i];
+  const data = Buffer.alloc(g4.imageWidth * g4.imageHeight, g4.blackIs1 ? 0 : 255);
+  decodeG4Into(g4.data, g4.width, g4.height, { out: data, width: g4.imageWidth, height: g4.imageHeight, firstRow: 0, minIsBlack: g4.blackIs1 });
   return { data, width: g4.imageWidth, height: g4.imageHeight };
+}
+
+/**
+ * A single-image CCITT G4 TIFF as a scanner or fax writes it (any number of strips, each coded on
+ * its own), decoded to one byte a pixel (0 black, 255 paper), or undefined when the file is any
+ * other kind of TIFF (several pages, tiles, another compression or bit order, an orientation tag)
+ * or its G4 data does not decode cleanly: the caller then leaves the file to libtiff, which knows
+ * every variant and says precisely what is wrong with a broken one.
+ */
+export function decodeStripedG4Tiff(tiff: Buffer): { data: Buffer; width: number; height: number } | undefined {
+  try {
+    if (tiff.length < 8) return undefined;
+    const order = tiff.toString('latin1', 0, 2);
+    if (order !== 'II' && order !== 'MM') return undefined;
+    const le = order === 'II';
+    const u16 = (at: number) => (le ? tiff.readUInt16LE(at) : tiff.readUInt16BE(at));
+    const u32 = (at: number) => (le ? tiff.readUInt32LE(at) : tiff.readUInt32BE(at));
+    if (u16(2) !== 42) return undefined;
+    const ifd = u32(4);
+    const count = u16(ifd);
+    const entries = new Map<number, Entry>();
+    for (let i = 0; i < count; i++) {
+      const at = ifd + 2 + i * 12;
+      entries.set(u16(at), { type: u16(at + 2), count: u32(at + 4), valueAt: at + 8 });
+    }
+    if (u32(ifd + 2 + count * 12) !== 0) return undefined; // more than one page
+    const values = (tag: number): number[] | undefined => {
+      const entry = entries.get(tag);
+      if (!entry || (entry.type !== TYPE_SHORT && entry.type !== TYPE_LONG)) return undefined;
+      const size = entry.type === TYPE_SHORT ? 2 : 4;
+      const at = entry.count * size <= 4 ? entry.valueAt : u32(entry.valueAt);
+      if (at + entry.count * size > tiff.length) return undefined;
+      return Array.from({ length: entry.count }, (_, i) => (size === 2 ? u16(at + 2 * i) : u32(at + 4 * i)));
+    };
+    const one = (tag: number, fallback?: number): number | undefined => {
+      const list = values(tag);
+      if (!list) return entries.has(tag) ? undefined : fallback;
+      return list.length === 1 ? list[0] : undefined;
+    };
+    const width = one(TAG.ImageWidth);
+    const height = one(TAG.ImageLength);
+    const photometric = one(TAG.Photometric);
+    if (!width || !height || (photometric !== 0 && photometric !== 1)) return undefined;
+    const plain =
+      one(TAG.Compression, 1) === COMPRESSION_CCITT_G4 &&
+      one(TAG.BitsPerSample, 1) === 1 &&
+      one(TAG.SamplesPerPixel, 1) === 1 &&
+      one(TAG.FillOrder, 1) === 1 &&
+      ((one(TAG.T6Options, 0) ?? 2) & 0x2) === 0 &&
+      one(TAG.Orientation, 1) === 1 &&
+      !entries.has(TAG.TileOffsets);
+    if (!plain) return undefined;
+    const rowsPerStrip = Math.min(height, one(TAG.RowsPerStrip, 0xffffffff) ?? 0);
+    const offsets = values(TAG.StripOffsets);
+    const lengths = values(TAG.StripByteCounts);
+    if (!rowsPerStrip || !offsets || !lengths) return undefined;
+    const strips = Math.ceil(height / rowsPerStrip);
+    if (offsets.length !== strips || lengths.length !== strips) return undefined;
+    // G4's "white" runs are 0 bits: paper in a min-is-white file, ink in a min-is-black one.
+    const minIsBlack = photometric === 1;
+    const data = Buffer.alloc(width * height, minIsBlack ? 0 : 255);
+    for (let strip = 0; strip < strips; strip++) {
+      const rows = Math.min(rowsPerStrip, height - strip * rowsPerStrip);
+      if (offsets[strip] + lengths[strip] > tiff.length) return undefined;
+      decodeG4Into(tiff.subarray(offsets[strip], offsets[strip] + lengths[strip]), width, rows, { out: data, width, height: rows, firstRow: strip * rowsPerStrip, minIsBlack });
+    }
+    return { data, width, height };
+  } catch (error) {
+    if (error instanceof G4DecodeError || error instanceof RangeError) return undefined;
+    throw error;
+  }
 }
