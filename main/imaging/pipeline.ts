@@ -130,7 +130,7 @@ export async function cleanPage(page: SourcePage, options: CleanOptions, clock?:
   clock?.('skew');
   const straightened = skew.reliable && Math.abs(skew.angleDegrees) >= options.minSkewDegrees ? await turnGrey(lines, skew.angleDegrees) : lines;
   const unknownOrientation: OrientationEstimate = { turnQuarters: 0, confidence: 0, reliable: false };
-  const orientation = blank ? unknownOrientation : detectOrientation(straightened, analysisDpi, { straightened: true });
+  const orientation = blank ? unknownOrientation : detectOrientation(straightened, analysisDpi, { straightened: skew.reliable });
   const turnQuarters = orientation.reliable ? (((linesQuarters + orientation.turnQuarters) % 4) as 0 | 1 | 2 | 3) : 0;
   clock?.('orientation');
   const colourDecision = chooseColourMode(options.colourMode, page, small, analysisDpi, border);
