@@ -27,6 +27,17 @@ const INK_FRACTION = 0.72;
 /** Margin ignored for blank detection: punch holes, shadows and the paper edge live there. */
 const BLANK_MARGIN = 0.06;
 
+/** Writes the luma of the RGB pixel at `p` to grey[k] and returns its chroma (max - min channel). */
+function greyAndChroma(pixels: Uint8Array, p: number, grey: Uint8Array, k: number): number {
+  const r = pixels[p];
+  const g = pixels[p + 1];
+  const b = pixels[p + 2];
+  grey[k] = (r * 77 + g * 150 + b * 29) >> 8;
+  const max = r > g ? (r > b ? r : b) : g > b ? g : b;
+  const min = r < g ? (r < b ? r : b) : g < b ? g : b;
+  return max - min;
+}
+
 export function analyseRgb(data: Buffer | Uint8Array, width: number, height: number, channels: number): PageAnalysis {
   const grey = new Uint8Array(width * height);
   const pixels = new Uint8Array(data.buffer, data.byteOffset, data.length);
@@ -49,13 +60,7 @@ export function analyseRgb(data: Buffer | Uint8Array, width: number, height: num
           continue;
         }
         for (let k = 4 * q, p = 12 * q; k < 4 * q + 4; k++, p += 3) {
-          const r = pixels[p];
-          const g = pixels[p + 1];
-          const b = pixels[p + 2];
-          grey[k] = (r * 77 + g * 150 + b * 29) >> 8;
-          const max = r > g ? (r > b ? r : b) : g > b ? g : b;
-          const min = r < g ? (r < b ? r : b) : g < b ? g : b;
-          const chroma = max - min;
+          const chroma = greyAndChroma(pixels, p, grey, k);
           if (chroma > NEUTRAL_CHROMA) {
             tinted++;
             if (chroma > CHROMA_THRESHOLD) coloured++;
@@ -65,13 +70,7 @@ export function analyseRgb(data: Buffer | Uint8Array, width: number, height: num
       i = quads * 4;
     }
     for (let p = i * channels; i < grey.length; i++, p += channels) {
-      const r = pixels[p];
-      const g = pixels[p + 1];
-      const b = pixels[p + 2];
-      grey[i] = (r * 77 + g * 150 + b * 29) >> 8;
-      const max = r > g ? (r > b ? r : b) : g > b ? g : b;
-      const min = r < g ? (r < b ? r : b) : g < b ? g : b;
-      const chroma = max - min;
+      const chroma = greyAndChroma(pixels, p, grey, i);
       if (chroma > NEUTRAL_CHROMA) {
         tinted++;
         if (chroma > CHROMA_THRESHOLD) coloured++;
