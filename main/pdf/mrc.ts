@@ -83,12 +83,14 @@ export async function buildMrc(jpeg: Buffer, dpi: number, options: { goalBytes?:
     return { use: false, reason: `${Math.round(photo.share * 100)} % of the page is photo: not a text page`, measures: { photoShare: photo.share } };
   }
   const factor = Math.max(1, Math.round(dpi / (photo.share > 0 ? PHOTO_BACKGROUND_DPI : TEXT_BACKGROUND_DPI)));
-  const ink = binarizeAdaptive({ data: grey, width, height }, dpi);
-  const { mask, background } = splitLayers(data, channels, ink, width, height, factor, photo);
-  const inkColour = meanInk(data, channels, mask, width, height);
-  const inkGrey = channels === 1 ? inkColour[0] : (inkColour[0] * 77 + inkColour[1] * 150 + inkColour[2] * 29) / 256;
+  // The threshold's bytes (0 = ink) become the mask in place: one page-sized buffer fewer.
+  const mask = binarizeAdaptive({ data: grey, width, height }, dpi);
+  const background = splitLayers(data, channels, mask, width, height, factor, photo);
+  const { ink: inkColour, wrongShare } = inkAndWrong(data, grey, channels, mask, background, width, height, factor, paper, photo);
 
-  const wrongShare = measureWrong(grey, mask, background, channels, width, height, factor, inkGrey, paper, photo);
+  if (wrongShare > MAX_WRONG_SHARE) {
+    return { use: false, reason: `the layers would show ${(wrongShare * 100).toFixed(2)} % of the page clearly unlike the scan (limit ${MAX_WRONG_SHARE * 100} %)`, measures: { photoShare: photo.share, wrongShare } };
+  }
   const jbig2 = encodeJbig2Generic({ data: mask, width, height }, { dpi, ink: 'nonzero' });
   const backgroundJpeg = await sharp(background.data, { raw: { width: background.width, height: background.height, channels } })
     .toColourspace(channels === 1 ? 'b-w' : 'srgb')
@@ -96,9 +98,6 @@ export async function buildMrc(jpeg: Buffer, dpi: number, options: { goalBytes?:
     .toBuffer();
   const bytes = jbig2.length + backgroundJpeg.length;
   const measures: MrcMeasures = { photoShare: photo.share, wrongShare, bytes };
-  if (wrongShare > MAX_WRONG_SHARE) {
-    return { use: false, reason: `the layers would show ${(wrongShare * 100).toFixed(2)} % of the page clearly unlike the scan (limit ${MAX_WRONG_SHARE * 100} %)`, measures };
-  }
   if (bytes >= jpeg.length) return { use: false, reason: `the layers (${bytes} bytes) are not smaller than the JPEG (${jpeg.length})`, measures };
   return {
     use: true,
@@ -164,12 +163,20 @@ function photoTiles(grey: Uint8Array, width: number, height: number, tile: numbe
   for (let y = 0; y < height; y++) {
     const row = y * width;
     const tileRow = Math.floor(y / tile) * cols;
-    for (let x = 0; x < width - 1; x++) {
-      const value = grey[row + x];
-      if (value < low || value > high) continue;
-      const t = tileRow + Math.floor(x / tile);
-      midtone[t]++;
-      texture[t] += Math.abs(value - grey[row + x + 1]);
+    // Tile by tile along the row (no division per pixel); the last column has no right neighbour.
+    for (let c = 0, x = 0; c < cols; c++) {
+      const end = Math.min(x + tile, width - 1);
+      let mid = 0;
+      let rough = 0;
+      for (; x < end; x++) {
+        const value = grey[row + x];
+        if (value < low || value > high) continue;
+        mid++;
+        rough += Math.abs(value - grey[row + x + 1]);
+      }
+      midtone[tileRow + c] += mid;
+      texture[tileRow + c] += rough;
+      x = (c + 1) * tile;
     }
   }
   const found = new Uint8Array(cols * rows);
@@ -221,50 +228,106 @@ function photoTiles(grey: Uint8Array, width: number, height: number, tile: numbe
   return { tile, cols, rows, map, share: count / (cols * rows) };
 }
 
-/** blockOf[x] = x / factor, rounded down: one table read instead of a division per pixel. */
-function blockIndex(length: number, factor: number): Int32Array {
-  const table = new Int32Array(length);
-  for (let x = 0; x < length; x++) table[x] = Math.floor(x / factor);
-  return table;
+/**
+ * Which columns of rows y may hold text: 0 in photo tiles (their ink stays in the background), 1
+ * elsewhere. Refilled when y enters a new row of tiles.
+ */
+class TextColumns {
+  readonly keep: Uint8Array;
+  private tileRow = -1;
+  constructor(private readonly photo: PhotoTiles, width: number) {
+    this.keep = new Uint8Array(width).fill(1);
+  }
+  at(y: number): Uint8Array {
+    const { photo, keep } = this;
+    if (photo.share === 0) return keep;
+    const tileRow = Math.floor(y / photo.tile);
+    if (tileRow !== this.tileRow) {
+      this.tileRow = tileRow;
+      for (let c = 0; c < photo.cols; c++) keep.fill(photo.map[tileRow * photo.cols + c] ^ 1, c * photo.tile, Math.min(keep.length, (c + 1) * photo.tile));
+    }
+    return keep;
+  }
+}
+
+interface Background {
+  data: Buffer;
+  width: number;
+  height: number;
 }
 
 /**
- * One pass over the page: the text mask (what the threshold calls ink, outside photos, and on a
- * colour page only where it is not a colour mark) and the background at 1/factor resolution. A
- * background pixel is the mean of its block; blocks with ink in or next to them (a stroke's
- * blended edge reaches a pixel or two out) take the paper around them instead (fillGaps), so no
- * grey ghost of the text stays behind the mask.
+ * One pass over the page: turns the threshold's bytes (`mask`: 0 = ink, 255 = paper) into the text
+ * mask in place (1 = ink outside photos, and on a colour page only where it is not a colour mark)
+ * and sums the background's blocks, block by block along each row. A background pixel is the
+ * mean of its block; blocks with ink in or next to them (a stroke's blended edge reaches a pixel
+ * or two out) take the paper around them instead (fillGaps), so no grey ghost of the text stays
+ * behind the mask.
  */
-function splitLayers(data: Uint8Array, channels: number, ink: Uint8Array, width: number, height: number, factor: number, photo: PhotoTiles) {
+function splitLayers(data: Uint8Array, channels: number, mask: Uint8Array, width: number, height: number, factor: number, photo: PhotoTiles): Background {
   const bw = Math.ceil(width / factor);
   const bh = Math.ceil(height / factor);
   const sums = new Uint32Array(bw * bh * channels);
   const inked = new Uint8Array(bw * bh);
-  const mask = new Uint8Array(width * height); // 1 = text ink
-  const column = blockIndex(width, factor);
-  const tileColumn = blockIndex(width, photo.tile);
+  const columns = new TextColumns(photo, width);
   for (let y = 0; y < height; y++) {
+    const keep = columns.at(y);
     const brow = Math.floor(y / factor) * bw;
-    const trow = Math.floor(y / photo.tile) * photo.cols;
     const row = y * width;
-    for (let x = 0; x < width; x++) {
-      const i = row + x;
-      const b = brow + column[x];
-      if (channels === 1) sums[b] += data[i];
-      else {
-        sums[b * 3] += data[i * 3];
-        sums[b * 3 + 1] += data[i * 3 + 1];
-        sums[b * 3 + 2] += data[i * 3 + 2];
+    if (channels === 1) {
+      for (let bx = 0, x = 0; bx < bw; bx++) {
+        const end = Math.min(x + factor, width);
+        let sum = 0;
+        let any = 0;
+        for (; x < end; x++) {
+          const i = row + x;
+          sum += data[i];
+          // Branch-free: 1 where the threshold said ink (0) and the column may hold text.
+          const m = (((mask[i] + 255) >> 8) ^ 1) & keep[x];
+          mask[i] = m;
+          any |= m;
+        }
+        sums[brow + bx] += sum;
+        inked[brow + bx] |= any;
       }
-      if (ink[i] !== 0 || photo.map[trow + tileColumn[x]]) continue;
-      if (channels === 3) {
-        const r = data[i * 3];
-        const g = data[i * 3 + 1];
-        const bl = data[i * 3 + 2];
-        if (Math.max(r, g, bl) - Math.min(r, g, bl) > MAX_TEXT_CHROMA) continue;
+    } else {
+      for (let bx = 0, x = 0; bx < bw; bx++) {
+        const end = Math.min(x + factor, width);
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        let any = 0;
+        for (; x < end; x++) {
+          const i = row + x;
+          const p = i * 3;
+          const red = data[p];
+          const green = data[p + 1];
+          const blue = data[p + 2];
+          r += red;
+          g += green;
+          b += blue;
+          let m = (((mask[i] + 255) >> 8) ^ 1) & keep[x];
+          if (m && Math.max(red, green, blue) - Math.min(red, green, blue) > MAX_TEXT_CHROMA) m = 0;
+          mask[i] = m;
+          any |= m;
+        }
+        const s = (brow + bx) * 3;
+        sums[s] += r;
+        sums[s + 1] += g;
+        sums[s + 2] += b;
+        inked[brow + bx] |= any;
       }
-      mask[i] = 1;
-      inked[b] = 1;
+    }
+  }
+  // Blocks with ink in their 3×3 neighbourhood: dilated along rows, then along columns.
+  const wide = new Uint8Array(bw * bh);
+  for (let by = 0; by < bh; by++) {
+    const row = by * bw;
+    for (let bx = 0; bx < bw; bx++) {
+      if (!inked[row + bx]) continue;
+      wide[row + bx] = 1;
+      if (bx > 0) wide[row + bx - 1] = 1;
+      if (bx + 1 < bw) wide[row + bx + 1] = 1;
     }
   }
   const out = Buffer.alloc(bw * bh * channels);
@@ -272,21 +335,16 @@ function splitLayers(data: Uint8Array, channels: number, ink: Uint8Array, width:
   for (let by = 0; by < bh; by++) {
     const rows = Math.min(factor, height - by * factor);
     for (let bx = 0; bx < bw; bx++) {
-      let near = 0;
-      for (let dy = Math.max(0, by - 1); dy <= Math.min(bh - 1, by + 1) && !near; dy++) {
-        for (let dx = Math.max(0, bx - 1); dx <= Math.min(bw - 1, bx + 1); dx++) near |= inked[dy * bw + dx];
-      }
-      if (near) continue;
       const b = by * bw + bx;
+      if (wide[b] || (by > 0 && wide[b - bw]) || (by + 1 < bh && wide[b + bw])) continue;
       const count = rows * Math.min(factor, width - bx * factor);
       known[b] = 1;
       for (let c = 0; c < channels; c++) out[b * channels + c] = Math.round(sums[b * channels + c] / count);
     }
   }
   fillGaps(out, known, bw, bh, channels);
-  return { mask, background: { data: out, width: bw, height: bh } };
+  return { data: out, width: bw, height: bh };
 }
-
 /** Unknown pixels take the nearer known pixel of their row (both sides averaged), then of their column; else paper white. */
 function fillGaps(out: Buffer, known: Uint8Array, width: number, height: number, channels: number): void {
   const filled = new Uint8Array(known);
@@ -327,66 +385,74 @@ function fillGaps(out: Buffer, known: Uint8Array, width: number, height: number,
   }
 }
 
-/** The mean colour of the ink's inner pixels (mask pixels whose four neighbours are ink too): edges are blends. */
-function meanInk(data: Uint8Array, channels: number, mask: Uint8Array, width: number, height: number): number[] {
-  const sums = new Float64Array(channels);
-  let count = 0;
-  let allCount = 0;
-  const allSums = new Float64Array(channels);
-  // Every other row: the mean is as good, for half the reads.
-  for (let y = 1; y < height - 1; y += 2) {
-    for (let x = 1; x < width - 1; x++) {
-      const i = y * width + x;
-      if (!mask[i]) continue;
-      allCount++;
-      for (let c = 0; c < channels; c++) allSums[c] += data[i * channels + c];
-      if (!(mask[i - 1] && mask[i + 1] && mask[i - width] && mask[i + width])) continue;
-      count++;
-      for (let c = 0; c < channels; c++) sums[c] += data[i * channels + c];
-    }
-  }
-  if (count > 0) return [...sums].map((sum) => sum / count);
-  if (allCount > 0) return [...allSums].map((sum) => sum / allCount);
-  return new Array<number>(channels).fill(0);
-}
-
-/** The readability check (see MAX_WRONG_SHARE): the layers as a reader composes them, against the scan. */
-function measureWrong(
+/**
+ * The ink's colour and the readability check (see MAX_WRONG_SHARE), in one pass over every other
+ * row (a share over a million pixels is as good as over two).
+ *
+ * The ink's colour is the mean of the ink's inner pixels (mask pixels whose four neighbours are ink
+ * too: edges are blends), else of all its pixels. The check composes the layers as a reader does,
+ * against the scan, on the pixels off a stroke's edge (there the scan's pixel is a blend and either
+ * answer is right) outside photos. Its limit depends on the ink's colour, not known until the pass
+ * ends, so the pass keeps histograms: of the scan's grey under inner ink, and of how far the
+ * background is from the scan elsewhere.
+ */
+function inkAndWrong(
+  data: Uint8Array,
   grey: Uint8Array,
-  mask: Uint8Array,
-  background: { data: Buffer; width: number },
   channels: number,
+  mask: Uint8Array,
+  background: Background,
   width: number,
   height: number,
   factor: number,
-  ink: number,
   paper: number,
   photo: PhotoTiles,
-): number {
-  const limit = Math.max(24, (paper - ink) / 2);
-  let wrong = 0;
-  let counted = 0;
+): { ink: number[]; wrongShare: number } {
+  const inkSums = new Float64Array(channels);
+  const allSums = new Float64Array(channels);
+  let allCount = 0;
+  const underInk = new Uint32Array(256);
+  const offPaper = new Uint32Array(256);
+  const shownGrey = channels === 1 ? background.data : luminance(background.data, background.width * background.height);
   const column = blockIndex(width, factor);
-  const tileColumn = blockIndex(width, photo.tile);
-  // Every other row: a share over a million pixels is as good as over two.
+  const columns = new TextColumns(photo, width);
   for (let y = 1; y < height - 1; y += 2) {
+    const keep = columns.at(y);
     const brow = Math.floor(y / factor) * background.width;
-    const trow = Math.floor(y / photo.tile) * photo.cols;
+    const row = y * width;
     for (let x = 1; x < width - 1; x++) {
-      if (photo.share > 0 && photo.map[trow + tileColumn[x]]) continue;
-      const i = y * width + x;
+      const i = row + x;
       const m = mask[i];
-      // A stroke's edge: the scan's pixel is a blend, and either answer is right.
-      if (mask[i - 1] !== m || mask[i + 1] !== m || mask[i - width] !== m || mask[i + width] !== m) continue;
-      counted++;
-      let shown: number;
-      if (m) shown = ink;
-      else {
-        const b = (brow + column[x]) * channels;
-        shown = channels === 1 ? background.data[b] : (background.data[b] * 77 + background.data[b + 1] * 150 + background.data[b + 2] * 29) >> 8;
+      const around = mask[i - 1] + mask[i + 1] + mask[i - width] + mask[i + width];
+      if (m) {
+        allCount++;
+        for (let c = 0; c < channels; c++) allSums[c] += data[i * channels + c];
+        if (around !== 4) continue;
+        for (let c = 0; c < channels; c++) inkSums[c] += data[i * channels + c];
+        underInk[grey[i]]++;
+      } else if (around === 0 && keep[x]) {
+        offPaper[Math.abs(shownGrey[brow + column[x]] - grey[i])]++;
       }
-      if (Math.abs(shown - grey[i]) > limit) wrong++;
     }
   }
-  return counted ? wrong / counted : 0;
+  let inner = 0;
+  for (const count of underInk) inner += count;
+  const ink = inner > 0 ? [...inkSums].map((sum) => sum / inner) : allCount > 0 ? [...allSums].map((sum) => sum / allCount) : new Array<number>(channels).fill(0);
+  const inkGrey = channels === 1 ? ink[0] : (ink[0] * 77 + ink[1] * 150 + ink[2] * 29) / 256;
+  const limit = Math.max(24, (paper - inkGrey) / 2);
+  let wrong = 0;
+  let counted = 0;
+  for (let level = 0; level < 256; level++) {
+    counted += underInk[level] + offPaper[level];
+    if (Math.abs(inkGrey - level) > limit) wrong += underInk[level];
+    if (level > limit) wrong += offPaper[level];
+  }
+  return { ink, wrongShare: counted ? wrong / counted : 0 };
+}
+
+/** blockOf[x] = x / factor, rounded down: one table read instead of a division per pixel. */
+function blockIndex(length: number, factor: number): Int32Array {
+  const table = new Int32Array(length);
+  for (let x = 0; x < length; x++) table[x] = Math.floor(x / factor);
+  return table;
 }
