@@ -1,0 +1,28 @@
+/**
+ * `npm run station -- <command>`: the headless CLI (main/cli.ts) from a cached bundle of it, so a
+ * start costs no TypeScript compilation in the main thread or the page workers. The bundle is built
+ * on first use and after any change to its sources (bundle-cache.mjs); when it cannot be built, or
+ * with STATION_NO_BUNDLE=1, the CLI runs from source through tsx as before.
+ */
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ensureBundle } from './bundle-cache.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+async function loadCli() {
+  if (process.env.STATION_NO_BUNDLE !== '1') {
+    let bundle;
+    try {
+      bundle = await ensureBundle({ root });
+    } catch (error) {
+      process.stderr.write(`station: running from source, the bundle could not be built: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+    if (bundle) return import(pathToFileURL(path.join(bundle.dir, 'cli.js')).href);
+  }
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import('./cli-entry.ts');
+}
+
+(await loadCli()).run(process.argv.slice(2));
