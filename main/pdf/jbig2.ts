@@ -11,6 +11,7 @@
  * sets the page size the region is drawn into (pdf.js and poppler fail without it). This is also
  * what jbig2enc writes for a generic region in its PDF mode.
  */
+import { packBytes, type PackedBits } from '../imaging/g4.js';
 
 /** Probability estimation (ISO 14492 Table E.1): Qe, next index after an MPS / an LPS, MPS switch. */
 const QE = new Uint32Array([
@@ -34,12 +35,17 @@ const SLTP_CONTEXT_T0 = 0x9b25;
 const AT_NOMINAL = [3, -1, -3, -1, 2, -2, -2, -2];
 const SEGMENT_PAGE_INFORMATION = 48;
 const SEGMENT_IMMEDIATE_GENERIC_REGION = 38;
-/** Left and right margin of the padded plane: the template reaches 4 pixels left and 3 right. */
-const PAD = 4;
+/**
+ * The rows are 32-bit words with the leftmost pixel in the top bit; read a byte at a time, byte b
+ * of a row (bits 8b … 8b+7 from the left) sits at byte offset b ^ 3 of a word-aligned row on a
+ * little-endian machine, at b on a big-endian one.
+ */
+const BYTE_ORDER = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 3 : 0;
 
 /**
  * The MQ arithmetic encoder (ISO 14492 Annex E.2), with the byte buffer it writes. Contexts keep
- * their state in two byte arrays, index and MPS, so the hot path is a few typed-array reads.
+ * their state in two byte arrays, index and MPS. The pixel loop (codeRows) keeps A, C and CT in
+ * locals and codes most pixels itself; it comes here for renormalisations that emit a byte.
  */
 class MqEncoder {
   a = 0x8000;
@@ -111,7 +117,8 @@ class MqEncoder {
     }
   }
 
-  private renormalise(): void {
+  /** RENORME (E.2.6): doubles A and C until A reaches 0x8000, a byte out each time CT runs down. */
+  renormalise(): void {
     let { a, c, ct } = this;
     do {
       a <<= 1;
@@ -204,13 +211,24 @@ export interface Jbig2Options {
  */
 export function encodeJbig2Generic(image: Bilevel, options: Jbig2Options = {}): Uint8Array {
   const { width, height, data } = image;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 0x7fffffff || height > 0x7fffffff) {
-    throw new RangeError(`encodeJbig2Generic: width and height must be positive integers, got ${width}×${height}`);
-  }
+  checkSize(width, height);
   if (!(data instanceof Uint8Array) || data.length !== width * height) {
     throw new RangeError(`encodeJbig2Generic: expected ${width * height} bytes for ${width}×${height}, got ${data?.length ?? 'none'}`);
   }
-  const coded = codeGenericRegion(toPlane(image, options.ink ?? 'dark'), width, height);
+  return encodeJbig2Packed(packInk(data, width, height, options.ink ?? 'dark'), options);
+}
+
+/**
+ * The same stream from packed 1-bit rows (1 = ink, as the threshold and the G4 decoder write
+ * them): no byte per pixel is ever made. Bits past `width` in a row's last word are ignored.
+ */
+export function encodeJbig2Packed(bits: PackedBits, options: { dpi?: number } = {}): Uint8Array {
+  const { width, height, stride, words } = bits;
+  checkSize(width, height);
+  if (!Number.isInteger(stride) || stride < (width + 31) >>> 5 || !(words instanceof Uint32Array) || words.length < stride * height) {
+    throw new RangeError(`encodeJbig2Packed: ${width}×${height} needs rows of at least ${(width + 31) >>> 5} words and ${stride * height} words, got stride ${stride} and ${words?.length ?? 'none'}`);
+  }
+  const coded = codeGenericRegion(bits);
 
   const region = new Uint8Array(17 + 1 + 8 + coded.length);
   const view = new DataView(region.buffer);
@@ -239,6 +257,12 @@ export function encodeJbig2Generic(image: Bilevel, options: Jbig2Options = {}): 
   return concat([segmentHeader(0, SEGMENT_PAGE_INFORMATION, page.length), page, segmentHeader(1, SEGMENT_IMMEDIATE_GENERIC_REGION, region.length), region]);
 }
 
+function checkSize(width: number, height: number): void {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 0x7fffffff || height > 0x7fffffff) {
+    throw new RangeError(`encodeJbig2Generic: width and height must be positive integers, got ${width}×${height}`);
+  }
+}
+
 /** A segment header (§7.2): number, type, no referred-to segments, page 1, data length. */
 function segmentHeader(number: number, type: number, length: number): Uint8Array {
   const header = new Uint8Array(11);
@@ -261,82 +285,151 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/**
- * The page as 0/1 bytes in rows of `width + 2·PAD`, after two rows of zeros: the template's
- * neighbours outside the page read as 0 (paper) without a bounds check in the pixel loop.
- */
-function toPlane(image: Bilevel, ink: 'dark' | 'nonzero'): Uint8Array {
-  const { data, width, height } = image;
-  const stride = width + 2 * PAD;
-  const plane = new Uint8Array(stride * (height + 2));
+/** One byte a pixel to packed rows, 1 = ink. */
+function packInk(data: Uint8Array, width: number, height: number, ink: 'dark' | 'nonzero'): PackedBits {
+  // Dark: below 128 is ink, packBytes' rule (it skips four paper bytes with one compare).
+  if (ink === 'dark') return packBytes(data, width, height, 128);
+  const stride = (width + 31) >>> 5;
+  const words = new Uint32Array(stride * height);
   for (let y = 0; y < height; y++) {
-    let from = y * width;
-    let to = (y + 2) * stride + PAD;
-    const end = from + width;
-    // Branch-free (a byte's top bit says "128 or more"; adding 255 carries into bit 8 unless it is 0):
-    // ink and paper alternate along a row, and mispredicted branches cost more than the arithmetic.
-    if (ink === 'dark') for (; from < end; from++, to++) plane[to] = (data[from] >> 7) ^ 1;
-    else for (; from < end; from++, to++) plane[to] = (data[from] + 255) >> 8;
+    let p = y * width;
+    const rowStart = y * stride;
+    for (let i = 0; i < stride; i++) {
+      const n = Math.min(32, width - (i << 5));
+      let word = 0;
+      for (let b = 0; b < n; b++, p++) word |= (((data[p] + 255) >> 8) << (31 - b));
+      words[rowStart + i] = word;
+    }
   }
-  return plane;
+  return { words, width, height, stride };
 }
 
-/** Codes every row: first whether it repeats the row above (TPGDON), then its pixels if not. */
-function codeGenericRegion(plane: Uint8Array, width: number, height: number): Uint8Array {
-  const stride = width + 2 * PAD;
+/**
+ * Codes every row: first whether it repeats the row above (TPGDON), then its pixels if not.
+ *
+ * The last three rows are copied into a ring of word rows, each with a zero word either side:
+ * rows above the page, pixels left of it and right of it read as paper (as the template needs)
+ * with no bounds checks, and bits past the width are cleared on the way in.
+ */
+function codeGenericRegion(bits: PackedBits): Uint8Array {
+  const { width, height, stride, words } = bits;
   // A text page codes to a few percent of a byte per pixel; start at 1/32 and grow if needed.
   const mq = new MqEncoder(1 << 16, (width * height) >> 5);
-  const rows = Buffer.from(plane.buffer, plane.byteOffset, plane.length);
+  const slot = stride + 2;
+  const ring = new Uint32Array(3 * slot);
+  const ringBytes = new Uint8Array(ring.buffer);
+  const lastMask = width % 32 === 0 ? 0xffffffff : ~(0xffffffff >>> width % 32);
+  // Word offsets of the rows two above, one above and this one (their first word, after the pad).
+  let o2 = 1;
+  let o1 = 1 + slot;
+  let o0 = 1 + 2 * slot;
   let ltp = 0;
   for (let y = 0; y < height; y++) {
-    const row = (y + 2) * stride;
-    // The row above the first is all paper (§6.2.5.7): the zero rows of the plane.
-    const typical = rows.compare(rows, row - stride + PAD, row - stride + PAD + width, row + PAD, row + PAD + width) === 0 ? 1 : 0;
-    mq.encode(SLTP_CONTEXT_T0, typical ^ ltp);
-    ltp = typical;
-    if (typical) continue;
-    codeRow(mq, plane, row + PAD, stride, width);
+    ring.set(words.subarray(y * stride, y * stride + stride), o0);
+    ring[o0 + stride - 1] &= lastMask;
+    let same = 1;
+    for (let i = 0; i < stride; i++) {
+      if (ring[o0 + i] !== ring[o1 + i]) {
+        same = 0;
+        break;
+      }
+    }
+    mq.encode(SLTP_CONTEXT_T0, same ^ ltp);
+    ltp = same;
+    if (!same) codeRow(mq, ring, ringBytes, o2, o1, o0, stride, width);
+    const oldest = o2;
+    o2 = o1;
+    o1 = o0;
+    o0 = oldest;
   }
   return mq.finish();
 }
 
 /**
  * One row through template 0. The context bits (§6.2.5.3, Figure 3, nominal AT pixels) are, from
- * bit 15 down: row −2 at x−2 … x+2, row −1 at x−3 … x+3, this row at x−4 … x−1. Each row is a
- * shift register that takes in the pixel entering the template on the right.
+ * bit 15 down: row −2 at x−2 … x+2, row −1 at x−3 … x+3, this row at x−4 … x−1. For each group of
+ * eight pixels, each row gives a 24-bit window (the byte before, the group's byte, the byte after);
+ * pixel k of the group takes its three fields from the windows shifted by k.
+ *
+ * Paper with paper all round (context 0, pixel 0) is the most of a page: from there the pixels go
+ * on as one run while no ink enters the template, found 32 at a time in the three rows' words, and
+ * the run is coded in one step per renormalisation (MqEncoder.encodeMpsRun).
  */
-function codeRow(mq: MqEncoder, plane: Uint8Array, at: number, stride: number, width: number): void {
-  const above = at - stride;
-  const above2 = at - 2 * stride;
-  let r2 = (plane[above2 - 2] << 3) | (plane[above2 - 1] << 2) | (plane[above2] << 1) | plane[above2 + 1];
-  let r1 = (plane[above - 3] << 5) | (plane[above - 2] << 4) | (plane[above - 1] << 3) | (plane[above] << 2) | (plane[above + 1] << 1) | plane[above + 2];
-  let r0 = (plane[at - 4] << 3) | (plane[at - 3] << 2) | (plane[at - 2] << 1) | plane[at - 1];
+function codeRow(mq: MqEncoder, ring: Uint32Array, ringBytes: Uint8Array, o2: number, o1: number, o0: number, stride: number, width: number): void {
   const index = mq.index;
   const mps = mq.mps;
+  const X = BYTE_ORDER;
+  // Byte offsets of the rows' first bytes (word-aligned, so b ^ X stays inside the row's word).
+  const p2 = o2 << 2;
+  const p1 = o1 << 2;
+  const p0 = o0 << 2;
+  let a = mq.a;
+  let c = mq.c;
+  let ct = mq.ct;
   let x = 0;
   while (x < width) {
-    r2 = ((r2 << 1) | plane[above2 + x + 2]) & 0x1f;
-    r1 = ((r1 << 1) | plane[above + x + 3]) & 0x7f;
-    const cx = (r2 << 11) | (r1 << 4) | (r0 & 0xf);
-    const d = plane[at + x];
-    if (cx === 0 && d === 0 && mps[0] === 0) {
-      // Paper with paper all round: the run goes on until ink enters the template or is this pixel.
-      let end = x + 1;
-      while (end < width && plane[above2 + end + 2] === 0 && plane[above + end + 3] === 0 && plane[at + end] === 0) end++;
-      mq.encodeMpsRun(0, end - x);
-      // Only zeros entered the registers: they stay 0.
-      r0 = 0;
-      x = end;
-      continue;
+    const b = x >> 3;
+    const w2 = (ringBytes[(p2 + b - 1) ^ X] << 16) | (ringBytes[(p2 + b) ^ X] << 8) | ringBytes[(p2 + b + 1) ^ X];
+    const w1 = (ringBytes[(p1 + b - 1) ^ X] << 16) | (ringBytes[(p1 + b) ^ X] << 8) | ringBytes[(p1 + b + 1) ^ X];
+    const w0 = (ringBytes[(p0 + b - 1) ^ X] << 16) | (ringBytes[(p0 + b) ^ X] << 8) | ringBytes[(p0 + b + 1) ^ X];
+    const groupEnd = Math.min(width, (b + 1) << 3);
+    for (; x < groupEnd; x++) {
+      const k = x & 7;
+      const cx = (((w2 << k) >>> 2) & 0xf800) | (((w1 << k) >>> 8) & 0x07f0) | (((w0 << k) >>> 16) & 0x000f);
+      const d = ((w0 << k) >>> 15) & 1;
+      if ((cx | d) === 0 && mps[0] === 0) {
+        // The run ends where a pixel is ink or ink enters the template: this row at x, row −1 at
+        // x+3, row −2 at x+2. Those bits, aligned, OR-ed a word at a time.
+        let j = x >>> 5;
+        let word = (ring[o0 + j] | (ring[o1 + j] << 3) | (ring[o1 + j + 1] >>> 29) | (ring[o2 + j] << 2) | (ring[o2 + j + 1] >>> 30)) & (0xffffffff >>> (x & 31));
+        while (word === 0 && ++j < stride) word = ring[o0 + j] | (ring[o1 + j] << 3) | (ring[o1 + j + 1] >>> 29) | (ring[o2 + j] << 2) | (ring[o2 + j + 1] >>> 30);
+        const end = word === 0 ? width : Math.min(width, (j << 5) + Math.clz32(word));
+        mq.a = a;
+        mq.c = c;
+        mq.ct = ct;
+        mq.encodeMpsRun(0, end - x);
+        a = mq.a;
+        c = mq.c;
+        ct = mq.ct;
+        x = end;
+        break;
+      }
+      // MQ encoding (E.2.2–E.2.6) in place; an MPS that leaves A at or above 0x8000 is the common case.
+      const i = index[cx];
+      const qe = QE[i];
+      a -= qe;
+      if (d === mps[cx]) {
+        if ((a & 0x8000) !== 0) {
+          c += qe;
+          continue;
+        }
+        if (a < qe) a = qe;
+        else c += qe;
+        index[cx] = NMPS[i];
+      } else {
+        if (a < qe) c += qe;
+        else a = qe;
+        mps[cx] ^= SWITCH[i];
+        index[cx] = NLPS[i];
+      }
+      // Renormalise: the shifts all at once unless a byte goes out on the way.
+      const shifts = Math.clz32(a) - 16;
+      if (shifts < ct) {
+        a <<= shifts;
+        c <<= shifts;
+        ct -= shifts;
+      } else {
+        mq.a = a;
+        mq.c = c;
+        mq.ct = ct;
+        mq.renormalise();
+        a = mq.a;
+        c = mq.c;
+        ct = mq.ct;
+      }
     }
-    // The most common case inline: an MPS that needs no renormalisation.
-    const qe = QE[index[cx]];
-    const a = mq.a - qe;
-    if (d === mps[cx] && (a & 0x8000) !== 0) {
-      mq.a = a;
-      mq.c += qe;
-    } else mq.encode(cx, d);
-    r0 = (r0 << 1) | d;
-    x++;
   }
+  mq.a = a;
+  mq.c = c;
+  mq.ct = ct;
 }
