@@ -1,6 +1,6 @@
 /**
- * Runs the station's one-shot command exactly as a user would —
- * `node --import tsx main/cli.ts process <folder> --out <dir> --json` — and measures it from the
+ * Runs the station's one-shot command exactly as a user would (`npm run station`, without npm) —
+ * `node main/launch/station.mjs process <folder> --out <dir> --json` — and measures it from the
  * outside: wall time from spawn to exit, CPU time and the resident-memory high-water mark of the
  * child (worker threads live in the same process, so they are counted), and what it wrote.
  */
@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBundle } from '../../main/launch/bundle-cache.mjs';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const POLL_MS = 50;
@@ -82,9 +83,7 @@ export async function runCli(options: RunCliOptions): Promise<MeasuredRun> {
   fs.mkdirSync(options.outDir, { recursive: true });
   const args = [
     ...(options.nodeArgs ?? []),
-    '--import',
-    'tsx',
-    path.join(REPO_ROOT, 'main/cli.ts'),
+    path.join(REPO_ROOT, 'main/launch/station.mjs'),
     'process',
     ...options.inputs,
     '--out',
@@ -92,6 +91,8 @@ export async function runCli(options: RunCliOptions): Promise<MeasuredRun> {
     '--json',
     ...(options.extraArgs ?? []),
   ];
+  // Built (or checked fresh) here, so a run measures the steady state, not the first start after an edit.
+  await ensureBundle({ root: REPO_ROOT });
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

@@ -313,7 +313,7 @@ function report(summaries: RunSummary[], startup: RunSummary, options: Options, 
     return rates.length > 1 ? `${num(Math.min(...rates))}–${num(Math.max(...rates))}` : '–';
   };
   const out: string[] = [];
-  out.push(`\nProcess bench: node --import tsx main/cli.ts process <folder> --out <dir> --json (${os.availableParallelism()} cores, ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node})`);
+  out.push(`\nProcess bench: node main/launch/station.mjs process <folder> --out <dir> --json (${os.availableParallelism()} cores, ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node})`);
   out.push(`Code measured: ${version}.`);
   out.push(`300-dpi A4 scans; medians of ${options.reps} interleaved run(s) where reps > 1. pages/s = pages ÷ wall time from spawn to exit; "after start-up" subtracts the 1-page run's wall time;
 CPU = user + system time of the child, all threads; "CPU-bound pages/s" = cores × 1000 ÷ CPU ms per page, what the run would reach with the machine to itself.
