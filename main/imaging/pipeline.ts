@@ -8,6 +8,7 @@
  */
 import sharp, { type Sharp } from 'sharp';
 import { analyseRgb, BLANK_INK_SHARE } from './analyse.js';
+import { boxShrink } from './box-shrink.js';
 import { binarizeAdaptiveBits, DEFAULT_SAUVOLA_K, DEFAULT_WINDOW_MM } from './binarize.js';
 import { findPaperBox, scaleBox, whitenOutside, type PaperBox } from './borders.js';
 import { decideColourMode, type ColourDecision } from './colour-mode.js';
@@ -15,6 +16,7 @@ import { openPageImage } from './decode.js';
 import { measureSkew, SKEW_ANALYSIS_DPI, type SkewEstimate } from './deskew.js';
 import { encodeBilevel, encodeBits, encodeJpeg, passthroughJpeg } from './encode.js';
 import { detectOrientation, type OrientationEstimate } from './orientation.js';
+import { secondLookAtPage } from './orientation-second-look.js';
 import { rotateGreyQuarters } from './quarter-turn.js';
 import type { ColourMode, EncodedPage, GreyImage, PageDrawing, RawImage, SourcePage } from './types.js';
 import { whitenPaper } from './whiten-paper.js';
@@ -93,16 +95,20 @@ export async function cleanPage(page: SourcePage, options: CleanOptions, clock?:
   const greySource = await hasNoColour(page);
   clock?.('header');
   // Only a scanner JPEG can go into the PDF as it is; every other page is decoded at full
-  // resolution anyway, so it is decoded once and the small copy is made from those pixels (the
-  // same resize libvips would do after decoding it for the small copy alone). A JPEG's small copy
-  // is decoded on its own: libjpeg's scaled decode makes it cheap, and the page may need no more.
+  // resolution anyway, so it is decoded once and the small copy is made from those pixels. So is a
+  // grey JPEG that will most likely be thresholded (the automatic or black-and-white mode; the
+  // common scanned text page): libjpeg's scaled decode still reads all of the file's coefficients
+  // and costs three quarters of the full one. A colour JPEG's small copy is decoded on its own:
+  // the page may need no more, and three full-resolution channels cost far more than one.
   const space = greySource ? 'b-w' : 'srgb';
-  const decodedOnce = page.jpegPassthrough && page.input.kind === 'encoded'
+  const scannerJpeg = page.jpegPassthrough && page.input.kind === 'encoded';
+  const likelyDecodedFull = greySource && (inferred || options.colourMode === 'auto' || options.colourMode === 'bw');
+  const decodedOnce = scannerJpeg && !likelyDecodedFull
     ? undefined
     : (fastBilevel(page) ?? (await decodeScan(openPageImage(page, { failOn: 'warning' }).flatten({ background: '#ffffff' }).toColourspace(space))));
   const smallWidth = Math.min(analysisWidth, page.width);
   const small = decodedOnce
-    ? await rawOf(sharp(decodedOnce.data, { raw: rawOptions(decodedOnce) }).resize({ width: smallWidth, kernel: 'linear' }).toColourspace(space))
+    ? await shrinkDecoded(decodedOnce, smallWidth, space)
     : await decodeScan(openPageImage(page, { failOn: 'warning' }).resize({ width: smallWidth, kernel: 'linear' }).flatten({ background: '#ffffff' }).toColourspace(space));
   clock?.('decode small');
   const analysisDpi = (dpi * small.width) / page.width;
@@ -130,8 +136,13 @@ export async function cleanPage(page: SourcePage, options: CleanOptions, clock?:
   clock?.('skew');
   const straightened = skew.reliable && Math.abs(skew.angleDegrees) >= options.minSkewDegrees ? await turnGrey(lines, skew.angleDegrees) : lines;
   const unknownOrientation: OrientationEstimate = { turnQuarters: 0, confidence: 0, reliable: false };
-  const orientation = blank ? unknownOrientation : detectOrientation(straightened, analysisDpi, { straightened: skew.reliable });
-  const turnQuarters = orientation.reliable ? (((linesQuarters + orientation.turnQuarters) % 4) as 0 | 1 | 2 | 3) : 0;
+  let orientation = blank ? unknownOrientation : detectOrientation(straightened, analysisDpi, { straightened: skew.reliable });
+  let turnQuarters = orientation.reliable ? (((linesQuarters + orientation.turnQuarters) % 4) as 0 | 1 | 2 | 3) : 0;
+  if (!blank && !orientation.reliable) {
+    // Unsure on the small copy: a second look at the text box at about 200 dpi (orientation-second-look.ts).
+    const second = await secondLookAtPage(page, decodedOnce, dpi, { small: grey, smallDpi: analysisDpi, linesQuarters, skewDegrees: skew.reliable ? skew.angleDegrees : undefined });
+    if (second) [orientation, turnQuarters] = [second, second.turnQuarters];
+  }
   clock?.('orientation');
   const colourDecision = chooseColourMode(options.colourMode, page, small, analysisDpi, border);
   const colourMode = colourDecision.mode;
@@ -189,6 +200,17 @@ export async function cleanPage(page: SourcePage, options: CleanOptions, clock?:
   if (turnInPdf && turned) encoded.drawing = record.drawing = drawing(null);
   clock?.('encode');
   return { ...base, record, encoded, passthrough: false };
+}
+
+/**
+ * The analysis copy of a page decoded at full resolution: a block mean when the scale is a whole
+ * factor to within a percent (300 dpi to 100: a few ms in JS, a quarter of libvips' resize with the
+ * hand-over of the full page), else libvips' linear resize as before.
+ */
+async function shrinkDecoded(decoded: RawImage, smallWidth: number, space: 'b-w' | 'srgb'): Promise<RawImage> {
+  const factor = Math.round(decoded.width / smallWidth);
+  if (factor >= 2 && Math.abs(Math.ceil(decoded.width / factor) - smallWidth) <= Math.max(1, smallWidth * 0.01)) return boxShrink(decoded, factor);
+  return rawOf(sharp(decoded.data, { raw: rawOptions(decoded) }).resize({ width: smallWidth, kernel: 'linear' }).toColourspace(space));
 }
 
 /**

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { boxShrink } from '../main/imaging/box-shrink.js';
+import type { RawImage } from '../main/imaging/types.js';
+
+/** The definition, pixel by pixel: the mean of each block rounded half up, narrower blocks at the edges. */
+function reference(image: RawImage, factor: number): Uint8Array {
+  const { data, width, height, channels } = image;
+  const outWidth = Math.ceil(width / factor);
+  const outHeight = Math.ceil(height / factor);
+  const out = new Uint8Array(outWidth * outHeight * channels);
+  for (let oy = 0; oy < outHeight; oy++) {
+    for (let ox = 0; ox < outWidth; ox++) {
+      for (let c = 0; c < channels; c++) {
+        let sum = 0;
+        let count = 0;
+        for (let y = oy * factor; y < Math.min(height, (oy + 1) * factor); y++) {
+          for (let x = ox * factor; x < Math.min(width, (ox + 1) * factor); x++) {
+            sum += data[(y * width + x) * channels + c];
+            count++;
+          }
+        }
+        out[(oy * outWidth + ox) * channels + c] = Math.floor((sum + Math.floor(count / 2)) / count);
+      }
+    }
+  }
+  return out;
+}
+
+function noise(width: number, height: number, channels: RawImage['channels'], seed: number): RawImage {
+  const data = Buffer.alloc(width * height * channels);
+  let state = seed;
+  for (let i = 0; i < data.length; i++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    // Mostly paper with dark strokes, and pure black and white, where lanes would overflow first.
+    const r = state >>> 24;
+    data[i] = r < 40 ? 0 : r < 80 ? 255 : r;
+  }
+  return { data, width, height, channels };
+}
+
+describe('boxShrink', () => {
+  it('gives each block its rounded mean, edge blocks over the pixels they hold', () => {
+    const cases: Array<[number, number, RawImage['channels'], number]> = [
+      [2480, 31, 1, 3], // the 300 dpi path: whole groups of twelve pixels
+      [2483, 32, 1, 3], // rows not on word boundaries
+      [100, 35, 1, 3], // a width that leaves a group's worth of columns
+      [64, 64, 1, 2],
+      [61, 47, 3, 4],
+      [40, 40, 4, 6],
+      [33, 17, 2, 5],
+      [10, 10, 1, 1],
+    ];
+    cases.forEach(([width, height, channels, factor], i) => {
+      const image = noise(width, height, channels, i + 1);
+      const shrunk = boxShrink(image, factor);
+      expect([shrunk.width, shrunk.height, shrunk.channels]).toEqual([Math.ceil(width / factor), Math.ceil(height / factor), channels]);
+      expect(Buffer.from(shrunk.data).equals(Buffer.from(reference(image, factor))), `case ${i}`).toBe(true);
+    });
+  });
+
+  it('keeps white white and black black at every factor the lanes allow', () => {
+    for (const level of [0, 255]) {
+      const image: RawImage = { data: Buffer.alloc(520 * 520, level), width: 520, height: 520, channels: 1 };
+      for (const factor of [3, 200, 257]) expect(boxShrink(image, factor).data.every((v) => v === level)).toBe(true);
+    }
+  });
+
+  it('refuses a factor it cannot sum exactly', () => {
+    const image: RawImage = { data: Buffer.alloc(16), width: 4, height: 4, channels: 1 };
+    expect(() => boxShrink(image, 258)).toThrow(RangeError);
+    expect(() => boxShrink(image, 1.5)).toThrow(RangeError);
+  });
+});
