@@ -29,22 +29,24 @@ const NLPS = new Uint8Array([
 ]);
 const SWITCH = new Uint8Array([1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 
+/**
+ * The same table by context state s = 2 · index + MPS, so a context is one byte: Qe, and the state
+ * after coding its MPS or its LPS (with the MPS switch of Table E.1 folded in).
+ */
+const STATE_QE = Uint32Array.from({ length: 2 * QE.length }, (_, s) => QE[s >> 1]);
+const STATE_AFTER_MPS = Uint8Array.from({ length: 2 * QE.length }, (_, s) => 2 * NMPS[s >> 1] + (s & 1));
+const STATE_AFTER_LPS = Uint8Array.from({ length: 2 * QE.length }, (_, s) => 2 * NLPS[s >> 1] + ((s & 1) ^ SWITCH[s >> 1]));
+
 /** Template 0's context for the "row is typical" bit (ISO 14492 §6.2.5.7, Figure 8). */
 const SLTP_CONTEXT_T0 = 0x9b25;
 /** Nominal AT pixels of template 0: A1 (3,−1), A2 (−3,−1), A3 (2,−2), A4 (−2,−2), as signed bytes. */
 const AT_NOMINAL = [3, -1, -3, -1, 2, -2, -2, -2];
 const SEGMENT_PAGE_INFORMATION = 48;
 const SEGMENT_IMMEDIATE_GENERIC_REGION = 38;
-/**
- * The rows are 32-bit words with the leftmost pixel in the top bit; read a byte at a time, byte b
- * of a row (bits 8b … 8b+7 from the left) sits at byte offset b ^ 3 of a word-aligned row on a
- * little-endian machine, at b on a big-endian one.
- */
-const BYTE_ORDER = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 3 : 0;
 
 /**
  * The MQ arithmetic encoder (ISO 14492 Annex E.2), with the byte buffer it writes. Contexts keep
- * their state in two byte arrays, index and MPS. The pixel loop (codeRows) keeps A, C and CT in
+ * their state in one byte each (2 · index + MPS). The pixel loop (codeRow) keeps A, C and CT in
  * locals and codes most pixels itself; it comes here for renormalisations that emit a byte.
  */
 class MqEncoder {
@@ -54,19 +56,18 @@ class MqEncoder {
   /** Position of byte B; out[0] is the byte "before the start", never emitted. */
   bp = 0;
   out: Uint8Array;
-  readonly index: Uint8Array;
-  readonly mps: Uint8Array;
+  /** Each context's state, 2 · index + MPS (see STATE_QE). */
+  readonly state: Uint8Array;
 
   constructor(contexts: number, sizeHint: number) {
-    this.index = new Uint8Array(contexts);
-    this.mps = new Uint8Array(contexts);
+    this.state = new Uint8Array(contexts);
     this.out = new Uint8Array(Math.max(1024, sizeHint));
   }
 
   encode(cx: number, d: number): void {
-    const i = this.index[cx];
-    const qe = QE[i];
-    if (d === this.mps[cx]) {
+    const s = this.state[cx];
+    const qe = STATE_QE[s];
+    if (d === (s & 1)) {
       // CODEMPS
       const a = this.a - qe;
       if ((a & 0x8000) === 0) {
@@ -75,7 +76,7 @@ class MqEncoder {
           this.a = a;
           this.c += qe;
         }
-        this.index[cx] = NMPS[i];
+        this.state[cx] = STATE_AFTER_MPS[s];
         this.renormalise();
       } else {
         this.a = a;
@@ -88,8 +89,7 @@ class MqEncoder {
         this.a = a;
         this.c += qe;
       } else this.a = qe;
-      if (SWITCH[i] === 1) this.mps[cx] = 1 - this.mps[cx];
-      this.index[cx] = NLPS[i];
+      this.state[cx] = STATE_AFTER_LPS[s];
       this.renormalise();
     }
   }
@@ -100,9 +100,9 @@ class MqEncoder {
    * and only the step that renormalises goes through encode. White paper codes this way.
    */
   encodeMpsRun(cx: number, n: number): void {
-    const mps = this.mps[cx];
+    const mps = this.state[cx] & 1;
     while (n > 0) {
-      const qe = QE[this.index[cx]];
+      const qe = STATE_QE[this.state[cx]];
       // MPS steps until A drops below 0x8000, counting the one that does.
       const steps = Math.floor((this.a - 0x8000) / qe) + 1;
       if (n < steps) {
@@ -317,7 +317,6 @@ function codeGenericRegion(bits: PackedBits): Uint8Array {
   const mq = new MqEncoder(1 << 16, (width * height) >> 5);
   const slot = stride + 2;
   const ring = new Uint32Array(3 * slot);
-  const ringBytes = new Uint8Array(ring.buffer);
   const lastMask = width % 32 === 0 ? 0xffffffff : ~(0xffffffff >>> width % 32);
   // Word offsets of the rows two above, one above and this one (their first word, after the pad).
   let o2 = 1;
@@ -336,7 +335,7 @@ function codeGenericRegion(bits: PackedBits): Uint8Array {
     }
     mq.encode(SLTP_CONTEXT_T0, same ^ ltp);
     ltp = same;
-    if (!same) codeRow(mq, ring, ringBytes, o2, o1, o0, stride, width);
+    if (!same) codeRow(mq, ring, o2, o1, o0, stride, width);
     const oldest = o2;
     o2 = o1;
     o1 = o0;
@@ -347,70 +346,74 @@ function codeGenericRegion(bits: PackedBits): Uint8Array {
 
 /**
  * One row through template 0. The context bits (§6.2.5.3, Figure 3, nominal AT pixels) are, from
- * bit 15 down: row −2 at x−2 … x+2, row −1 at x−3 … x+3, this row at x−4 … x−1. For each group of
- * eight pixels, each row gives a 24-bit window (the byte before, the group's byte, the byte after);
- * pixel k of the group takes its three fields from the windows shifted by k.
+ * bit 15 down: row −2 at x−2 … x+2, row −1 at x−3 … x+3, this row at x−4 … x−1. Each row gives a
+ * 32-bit window of its pixels around x, loaded once for 16 pixels and shifted one pixel a step.
  *
  * Paper with paper all round (context 0, pixel 0) is the most of a page: from there the pixels go
  * on as one run while no ink enters the template, found 32 at a time in the three rows' words, and
  * the run is coded in one step per renormalisation (MqEncoder.encodeMpsRun).
  */
-function codeRow(mq: MqEncoder, ring: Uint32Array, ringBytes: Uint8Array, o2: number, o1: number, o0: number, stride: number, width: number): void {
-  const index = mq.index;
-  const mps = mq.mps;
-  const X = BYTE_ORDER;
-  // Byte offsets of the rows' first bytes (word-aligned, so b ^ X stays inside the row's word).
-  const p2 = o2 << 2;
-  const p1 = o1 << 2;
-  const p0 = o0 << 2;
+function codeRow(mq: MqEncoder, ring: Uint32Array, o2: number, o1: number, o0: number, stride: number, width: number): void {
+  const state = mq.state;
   let a = mq.a;
   let c = mq.c;
   let ct = mq.ct;
   let x = 0;
   while (x < width) {
-    const b = x >> 3;
-    const w2 = (ringBytes[(p2 + b - 1) ^ X] << 16) | (ringBytes[(p2 + b) ^ X] << 8) | ringBytes[(p2 + b + 1) ^ X];
-    const w1 = (ringBytes[(p1 + b - 1) ^ X] << 16) | (ringBytes[(p1 + b) ^ X] << 8) | ringBytes[(p1 + b + 1) ^ X];
-    const w0 = (ringBytes[(p0 + b - 1) ^ X] << 16) | (ringBytes[(p0 + b) ^ X] << 8) | ringBytes[(p0 + b + 1) ^ X];
-    const groupEnd = Math.min(width, (b + 1) << 3);
-    for (; x < groupEnd; x++) {
-      const k = x & 7;
-      const cx = (((w2 << k) >>> 2) & 0xf800) | (((w1 << k) >>> 8) & 0x07f0) | (((w0 << k) >>> 16) & 0x000f);
-      const d = ((w0 << k) >>> 15) & 1;
-      if ((cx | d) === 0 && mps[0] === 0) {
-        // The run ends where a pixel is ink or ink enters the template: this row at x, row −1 at
-        // x+3, row −2 at x+2. Those bits, aligned, OR-ed a word at a time.
+    // Each row's 32 pixels from x − 8 (the words either side of a row are 0), then the next 16
+    // pixels: the window shifts left one pixel each step, pixel x at bit 23 and its template's
+    // fields at fixed bits.
+    const q = (x - 8) >> 5;
+    const s8 = (x - 8) & 31;
+    let w2 = (ring[o2 + q] << s8) | ((ring[o2 + q + 1] >>> 1) >>> (31 - s8));
+    let w1 = (ring[o1 + q] << s8) | ((ring[o1 + q + 1] >>> 1) >>> (31 - s8));
+    let w0 = (ring[o0 + q] << s8) | ((ring[o0 + q + 1] >>> 1) >>> (31 - s8));
+    const groupEnd = Math.min(width, x + 16);
+    for (; x < groupEnd; x++, w2 <<= 1, w1 <<= 1, w0 <<= 1) {
+      const cx = ((w2 >>> 10) & 0xf800) | ((w1 >>> 16) & 0x07f0) | ((w0 >>> 24) & 0x000f);
+      const d = (w0 >>> 23) & 1;
+      const s = state[cx];
+      if ((cx | d) === 0 && (s & 1) === 0) {
+        // Paper with paper all round, paper the MPS: the run ends where a pixel is ink or ink
+        // enters the template (this row at x, row −1 at x+3, row −2 at x+2), those bits aligned
+        // and OR-ed a word at a time.
         let j = x >>> 5;
         let word = (ring[o0 + j] | (ring[o1 + j] << 3) | (ring[o1 + j + 1] >>> 29) | (ring[o2 + j] << 2) | (ring[o2 + j + 1] >>> 30)) & (0xffffffff >>> (x & 31));
         while (word === 0 && ++j < stride) word = ring[o0 + j] | (ring[o1 + j] << 3) | (ring[o1 + j + 1] >>> 29) | (ring[o2 + j] << 2) | (ring[o2 + j + 1] >>> 30);
         const end = word === 0 ? width : Math.min(width, (j << 5) + Math.clz32(word));
-        mq.a = a;
-        mq.c = c;
-        mq.ct = ct;
-        mq.encodeMpsRun(0, end - x);
-        a = mq.a;
-        c = mq.c;
-        ct = mq.ct;
+        const n = end - x;
+        const qe = STATE_QE[s];
+        if (n * qe <= a - 0x8000) {
+          // No renormalisation within the run: A and C move by n · Qe.
+          a -= n * qe;
+          c += n * qe;
+        } else {
+          mq.a = a;
+          mq.c = c;
+          mq.ct = ct;
+          mq.encodeMpsRun(0, n);
+          a = mq.a;
+          c = mq.c;
+          ct = mq.ct;
+        }
         x = end;
         break;
       }
       // MQ encoding (E.2.2–E.2.6) in place; an MPS that leaves A at or above 0x8000 is the common case.
-      const i = index[cx];
-      const qe = QE[i];
+      const qe = STATE_QE[s];
       a -= qe;
-      if (d === mps[cx]) {
+      if (d === (s & 1)) {
         if ((a & 0x8000) !== 0) {
           c += qe;
           continue;
         }
         if (a < qe) a = qe;
         else c += qe;
-        index[cx] = NMPS[i];
+        state[cx] = STATE_AFTER_MPS[s];
       } else {
         if (a < qe) c += qe;
         else a = qe;
-        mps[cx] ^= SWITCH[i];
-        index[cx] = NLPS[i];
+        state[cx] = STATE_AFTER_LPS[s];
       }
       // Renormalise: the shifts all at once unless a byte goes out on the way.
       const shifts = Math.clz32(a) - 16;
