@@ -1,6 +1,9 @@
 /**
  * A small pool of worker threads for page work, so pixel loops never block the thread that owns
  * the database and the watcher. A worker that dies takes only its task with it; a new one replaces it.
+ * One worker starts with the pool (it boots while the caller opens its database and reads the first
+ * file); the others start when work waits for them: each boot costs about half a second of CPU
+ * (sharp and the page code), which a one-page run or an idle watcher need not pay.
  */
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
@@ -21,11 +24,20 @@ export class WorkerPool<Task, Result> {
   private readonly queue: Pending<Result>[] = [];
   private closed = false;
 
+  private readonly capacity: number;
+
   constructor(private readonly entry: URL, size = os.availableParallelism()) {
-    for (let i = 0; i < Math.max(1, size); i++) this.slots.push(this.spawn());
+    this.capacity = Math.max(1, size);
+    this.slots.push(this.spawn());
   }
 
+  /** The most workers the pool runs at once. */
   get size(): number {
+    return this.capacity;
+  }
+
+  /** Workers started so far. */
+  get started(): number {
     return this.slots.length;
   }
 
@@ -78,12 +90,21 @@ export class WorkerPool<Task, Result> {
   private dispatch(): void {
     for (const slot of this.slots) {
       if (slot.current || this.queue.length === 0) continue;
-      const next = this.queue.shift()!;
-      slot.current = next;
-      slot.worker.ref();
-      slot.worker.postMessage(next.task);
+      this.assign(slot, this.queue.shift()!);
+    }
+    // A new worker takes its task at once: messages wait in its port while it boots.
+    while (this.queue.length > 0 && this.slots.length < this.capacity) {
+      const slot = this.spawn();
+      this.slots.push(slot);
+      this.assign(slot, this.queue.shift()!);
     }
     for (const slot of this.slots) if (!slot.current) slot.worker.unref();
+  }
+
+  private assign(slot: Slot<Result>, next: Pending<Result>): void {
+    slot.current = next;
+    slot.worker.ref();
+    slot.worker.postMessage(next.task);
   }
 }
 
