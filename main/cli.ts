@@ -12,7 +12,6 @@ import { runWatch } from './cli/watch.js';
 import { runStatus } from './cli/status.js';
 import { exitWith } from './cli/exit.js';
 import { runImportCustomers } from './cli/import-customers.js';
-import { runCoverSheet, runSeparatorSheet } from './cli/sheets.js';
 
 const USAGE = `Intake Station — headless commands
 
@@ -88,14 +87,15 @@ export async function main(argv: string[]): Promise<number> {
         console.error(USAGE);
         return 1;
       }
-      return runSeparatorSheet({ out: values.out });
+      // Loaded here: the sheets need pdf-lib and bwip-js (about 0.6 s of CPU to load), no other command does.
+      return (await import('./cli/sheets.js')).runSeparatorSheet({ out: values.out });
     case 'cover-sheet':
       if (!values.out || !values.customer || !values.type) {
         console.error('cover-sheet needs --customer <number>, --type <document type> and --out <file.pdf>.\n');
         console.error(USAGE);
         return 1;
       }
-      return runCoverSheet({ out: values.out, customer: values.customer, type: values.type, pages: values.pages, name: values.name, dataDir: resolveDataDir(values['data-dir']) });
+      return (await import('./cli/sheets.js')).runCoverSheet({ out: values.out, customer: values.customer, type: values.type, pages: values.pages, name: values.name, dataDir: resolveDataDir(values['data-dir']) });
     default:
       console.error(`Unknown command "${command}".\n`);
       console.error(USAGE);
