@@ -6,8 +6,8 @@
  */
 import fs from 'node:fs';
 import type http from 'node:http';
-import fetch, { type Response } from 'node-fetch';
-import { authHeaders, createAgent, statusError, withTimeout, type HttpTargetOptions } from './http.js';
+import type { Response } from 'node-fetch';
+import { authHeaders, createAgent, loadNodeFetch, statusError, withTimeout, type HttpTargetOptions } from './http.js';
 import { endpoint } from './rest.js';
 import { SendError, type Receipt, type SendRequest, type UploadTarget } from './types.js';
 
@@ -24,7 +24,7 @@ export class WebDavTarget implements UploadTarget {
   }
 
   private async request(url: string, method: string, signal: AbortSignal, init: { headers?: Record<string, string>; body?: NodeJS.ReadableStream | string } = {}): Promise<Response> {
-    return fetch(url, { method, agent: this.agent, signal, redirect: 'error', headers: { ...authHeaders(this.options.auth), ...init.headers }, body: init.body as never });
+    return (await loadNodeFetch())(url, { method, agent: this.agent, signal, redirect: 'error', headers: { ...authHeaders(this.options.auth), ...init.headers }, body: init.body as never });
   }
 
   /** Creates the collection and its parents where missing (MKCOL; 405 means it is already there). */
