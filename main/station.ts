@@ -24,6 +24,7 @@ import { WorkerPool } from './workers/pool.js';
 import { pageWorkerEntry, type WorkerResult, type WorkerTask } from './workers/tasks.js';
 import type { ProcessSourceResult } from './imaging/process-source.js';
 import type { BuildDocumentResult } from './pdf/build-document.js';
+import type { LayerPageResult } from './pdf/page-layers.js';
 import { drawingFromRecord } from './pdf/page-drawing.js';
 import { withStaffTurn } from './documents/drawing.js';
 import type { StationEvent } from '../preload/contract/events.js';
@@ -32,6 +33,7 @@ import type { HttpFetch } from './upload/targets/http.js';
 import { createCustomerDirectory, type CustomerDirectory } from './customers/index.js';
 import { MailroomFlow, type DetectMarksTask } from './mailroom/flow/mailroom-flow.js';
 import { directoryLookup } from './mailroom/flow/customer-lookup.js';
+import { buildLayersAhead } from './pdf/layers-ahead.js';
 
 export const STATION_VERSION = '0.1.0';
 const ACTOR = 'station';
@@ -408,11 +410,18 @@ export class Station extends EventEmitter<StationEvents> {
     const pages = this.store.pages.forDocument(document.id).filter((page) => !page.dropped);
     const sources = [...new Set(pages.map((page) => page.source_id))].map((id) => this.store.sources.get(id)!);
     const relativePdf = path.join('documents', `${document.id}.pdf`);
+    // Grey pages' layers on every worker at once, in scratch files (a restart empties tmp/).
+    const layersDir = path.join(this.paths.tmp, `layers-${document.id}`);
+    const layers = await buildLayersAhead(
+      pages.map((page) => ({ id: page.id, path: path.join(this.paths.pages, page.image_path), format: page.image_format, dpi: page.dpi })),
+      layersDir,
+      async (task) => ((await this.pool.run({ type: 'layer_page', task })) as { result: LayerPageResult }).result,
+    );
     const answer = await this.pool.run({
       type: 'build_document',
       task: {
         outPath: path.join(this.paths.dataDir, relativePdf),
-        pages: pages.map((page) => ({ path: path.join(this.paths.pages, page.image_path), format: page.image_format, width: page.width, height: page.height, dpi: page.dpi, drawing: withStaffTurn(page, drawingFromRecord(page.processing_json)) })),
+        pages: pages.map((page) => ({ path: path.join(this.paths.pages, page.image_path), format: page.image_format, width: page.width, height: page.height, dpi: page.dpi, drawing: withStaffTurn(page, drawingFromRecord(page.processing_json)), layersPath: layers.get(page.id) })),
         meta: {
           documentId: document.id,
           title: document.title,
@@ -439,6 +448,7 @@ export class Station extends EventEmitter<StationEvents> {
       this.store.audit.record({ actor: ACTOR, action: 'assemble', subjectType: 'document', subjectId: document.id, fromState: document.state, toState: nextState, detail: { pages: pages.length, sha256: built.sha256 } });
       complete();
     });
+    fs.rmSync(layersDir, { recursive: true, force: true });
     this.emit('document', { documentId: document.id, pages: pages.length, state: nextState });
     if (nextState === 'queued') this.sending.wake();
   }

@@ -6,11 +6,21 @@
 import fs from 'node:fs';
 import type { EncodedPage, PageDrawing } from '../imaging/types.js';
 import type { PdfMetadata } from './metadata.js';
+import { readPageLayers } from './page-layers.js';
 import { writePdfFile, type PageSource } from './stream-writer.js';
 
 export interface BuildDocumentTask {
   outPath: string;
-  pages: { path: string; format: EncodedPage['format']; width: number; height: number; dpi: number; drawing?: PageDrawing }[];
+  pages: {
+    path: string;
+    format: EncodedPage['format'];
+    width: number;
+    height: number;
+    dpi: number;
+    drawing?: PageDrawing;
+    /** A JPEG page's layers built ahead by a layer_page task (page-layers.ts), if there is such a file. */
+    layersPath?: string;
+  }[];
   meta: Omit<PdfMetadata, 'createdAt'> & { createdAt: string };
 }
 
@@ -23,8 +33,10 @@ export async function buildDocument(task: BuildDocumentTask): Promise<BuildDocum
   const source: PageSource = {
     count: task.pages.length,
     load: async (index) => {
-      const { path, ...page } = task.pages[index];
-      return { ...page, data: fs.readFileSync(path) };
+      const { path, layersPath, ...page } = task.pages[index];
+      const data = fs.readFileSync(path);
+      const layers = layersPath && page.format === 'jpeg' ? readPageLayers(layersPath, data, page.dpi) : undefined;
+      return { ...page, data, ...(layers !== undefined ? { layers } : {}) };
     },
   };
   const { sha256, bytes } = await writePdfFile(task.outPath, source, { ...task.meta, createdAt: new Date(task.meta.createdAt) });

@@ -21,10 +21,16 @@ import { describeMetadata, validateMetadata, type PdfMetadata } from './metadata
 import { PdfObjectWriter, type ByteSink } from './object-writer.js';
 import { pdfDate, pdfNumber, pdfRef, pdfTextString } from './pdf-syntax.js';
 
+/**
+ * A page to write. `layers`: the page's layers built ahead (page-layers.ts), or null when it was
+ * found to keep its JPEG; absent, the writer decides itself.
+ */
+export type PdfPage = EncodedPage & { layers?: MrcPage | null };
+
 /** The pages of a document, handed out one at a time. */
 export interface PageSource {
   count: number;
-  load(index: number): Promise<EncodedPage>;
+  load(index: number): Promise<PdfPage>;
 }
 
 export interface PdfWriteResult {
@@ -106,7 +112,7 @@ export async function writePdf(sink: ByteSink, pages: PageSource, meta: PdfMetad
 
   const kids: number[] = [];
   for (let index = 0; index < pages.count; index++) {
-    let page: EncodedPage | undefined;
+    let page: PdfPage | undefined;
     try {
       page = await pages.load(index);
       kids.push(await writePage(out, page, pageTree, options));
@@ -144,7 +150,7 @@ function checkSource(pages: PageSource): void {
 }
 
 /** Writes one page's image, content stream and page object; returns the page object's number. */
-async function writePage(out: PdfObjectWriter, page: EncodedPage, parent: number, options: PdfWriteOptions): Promise<number> {
+async function writePage(out: PdfObjectWriter, page: PdfPage, parent: number, options: PdfWriteOptions): Promise<number> {
   if (!page || typeof page !== 'object') throw new PdfAssemblyError(`expected an encoded page, got ${String(page)}`);
   if (!(page.data instanceof Uint8Array)) throw new PdfAssemblyError('the page has no data bytes');
   if (!Number.isFinite(page.dpi) || page.dpi <= 0) throw new PdfAssemblyError(`dpi must be a positive number, got ${page.dpi}`);
@@ -178,14 +184,14 @@ async function writePage(out: PdfObjectWriter, page: EncodedPage, parent: number
  * its origin bottom left; each layer is anchored to the page's top edge, so rows a coded image has
  * beyond the page (a padded G4 tile) hang below it and the page box cuts them off.
  */
-async function writePageImages(out: PdfObjectWriter, page: EncodedPage, options: PdfWriteOptions): Promise<(ImageLayer & { object: number })[]> {
+async function writePageImages(out: PdfObjectWriter, page: PdfPage, options: PdfWriteOptions): Promise<(ImageLayer & { object: number })[]> {
   if (page.format === 'jpeg') {
     const jpeg = readJpegInfo(page.data);
     if (jpeg.width !== page.width || jpeg.height !== page.height) {
       throw new PdfAssemblyError(`the JPEG is ${jpeg.width}×${jpeg.height} but the page says ${page.width}×${page.height}`);
     }
-    const mrc = options.layers === false ? undefined : await buildMrc(page.data, page.dpi);
-    if (mrc?.use) return writeMrcImages(out, page, mrc.page);
+    const layers = options.layers === false ? null : page.layers !== undefined ? page.layers : await layersOf(page);
+    if (layers) return writeMrcImages(out, page, layers);
     const image = out.reserve();
     await writeJpegImage(out, image, page);
     return [{ name: 'Im0', object: image, placed: page }];
@@ -195,6 +201,11 @@ async function writePageImages(out: PdfObjectWriter, page: EncodedPage, options:
     return [{ name: 'Im0', object: image, placed: await writeBilevelImage(out, image, page) }];
   }
   throw new PdfAssemblyError(`unknown page format ${JSON.stringify((page as { format: unknown }).format)}`);
+}
+
+async function layersOf(page: EncodedPage): Promise<MrcPage | null> {
+  const decision = await buildMrc(page.data, page.dpi);
+  return decision.use ? decision.page : null;
 }
 
 /**

@@ -18,6 +18,10 @@ serveTasks<WorkerTask, WorkerResult>(parentPort!, async (task) => {
       const { buildDocument } = await import('../pdf/build-document.js');
       return { type: 'build_document', result: await buildDocument(task.task) };
     }
+    case 'layer_page': {
+      const { layerPage } = await import('../pdf/page-layers.js');
+      return { type: 'layer_page', result: await layerPage(task.task) };
+    }
     case 'detect_page_marks': {
       // Loaded on first use: only mailroom pages need the barcode reader (and its wasm).
       const { runDetectPageMarks } = await import('../mailroom/codes/worker-task.js');
