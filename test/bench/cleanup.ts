@@ -8,7 +8,7 @@
  *
  *   node --import tsx test/bench/cleanup.ts [--kinds a,b] [--dpi 300,200] [--modes grey,bw]
  *        [--angles 0,0.3,-3] [--per-kind 4] [--im-pages 24] [--unpaper-pages 8] [--lept-pages 48] [--seed 1]
- *        [--sparse-pages 48] [--no-orientation]
+ *        [--sparse-pages 48] [--no-orientation] [--no-second-look]
  *
  * The orientation table turns each page with text by 0/90/180/270° and runs the pipeline's
  * decision on it (orientation-pages.ts, orientationAsPipeline), plus sparse pages drawn otherwise.
@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import sharp from 'sharp';
+import sharp, { type OutputInfo } from 'sharp';
 import { measureSkew, SKEW_ANALYSIS_DPI } from '../../main/imaging/deskew.js';
 import { rotateGreyQuarters } from '../../main/imaging/quarter-turn.js';
 import { orientationAsPipeline, sparsePageFile, sparsePagePlan, type AnalysisCopy } from '../fixtures/orientation-pages.js';
@@ -46,6 +46,8 @@ interface Options {
   sparsePages: number;
   /** Skip the orientation table. */
   noOrientation: boolean;
+  /** Orientation from the analysis copy alone, as before the second look (A/B). */
+  noSecondLook: boolean;
 }
 
 interface Result {
@@ -64,34 +66,65 @@ interface Result {
   /** Other tools' readings on this page, by tool name, with the error after their own turn. */
   tools: Record<string, ReferenceReading & { error: number }>;
   /** The page turned by 0, 90, 180 and 270°: what the pipeline's orientation decision did with each. */
-  orientation: OrientationOutcome[];
+  orientation: OrientationCase[];
 }
 
 type OrientationOutcome = 'right' | 'flagged' | 'wrong';
 
-/**
- * The analysis copy turned by each quarter turn (content k × 90° clockwise), through the
- * pipeline's sequence: skew (or skew a quarter round), straighten, orientation. Right when the
- * page gets the (4 − k) mod 4 clockwise quarter turns it needs, flagged when unreliable.
- */
-async function orientationOutcomes(copy: AnalysisCopy): Promise<OrientationOutcome[]> {
-  const outcomes: OrientationOutcome[] = [];
-  for (const k of [0, 1, 2, 3] as const) {
-    const turned = { image: rotateGreyQuarters(copy.image, k), dpi: copy.dpi };
-    const estimate = await orientationAsPipeline(turned);
-    outcomes.push(!estimate.reliable ? 'flagged' : estimate.turnQuarters === (4 - k) % 4 ? 'right' : 'wrong');
-  }
-  return outcomes;
+/** One turned page's orientation: the outcome, and the CPU time the decision took (full-page turning for the bench left out). */
+interface OrientationCase {
+  outcome: OrientationOutcome;
+  cpuMs: number;
+  /** The first look was unsure and the second look (at the text box, ~200 dpi) was taken. */
+  secondLook: boolean;
 }
 
-function printOrientationTable(rows: Array<[string, OrientationOutcome[]]>): void {
-  console.log('\nOrientation (each page turned 0/90/180/270°; the pipeline\'s order: skew, straighten, orientation; flagged = left for staff)');
-  console.log(['group', 'cases', 'right', 'flagged', 'wrong', 'right %'].map(cell).join(' '));
-  for (const [name, outcomes] of rows) {
-    const count = (o: OrientationOutcome) => outcomes.filter((x) => x === o).length;
-    const share = outcomes.length ? `${((100 * count('right')) / outcomes.length).toFixed(1)}%` : '-';
-    console.log([name, String(outcomes.length), String(count('right')), String(count('flagged')), String(count('wrong')), share].map(cell).join(' '));
+/**
+ * The analysis copy turned by each quarter turn (content k × 90° clockwise), through the
+ * pipeline's sequence: skew (or skew a quarter round), straighten, orientation, and the second
+ * look at the full page (turned the same way) when the first is unsure. Right when the page gets
+ * the (4 − k) mod 4 clockwise quarter turns it needs, flagged when unreliable.
+ */
+async function orientationOutcomes(copy: AnalysisCopy, file: Buffer | undefined): Promise<OrientationCase[]> {
+  const cases: OrientationCase[] = [];
+  let upright: { data: Buffer; info: OutputInfo } | undefined;
+  for (const k of [0, 1, 2, 3] as const) {
+    const turned = { image: rotateGreyQuarters(copy.image, k), dpi: copy.dpi };
+    let preparing = 0;
+    const fullPage = file
+      ? async () => {
+          const started = cpuNow();
+          upright ??= await sharp(file).greyscale().raw().toBuffer({ resolveWithObject: true });
+          const { data, info } = await sharp(upright.data, { raw: { width: upright.info.width, height: upright.info.height, channels: upright.info.channels } })
+            .rotate(90 * k)
+            .extractChannel(0)
+            .raw()
+            .toBuffer({ resolveWithObject: true });
+          preparing += cpuNow() - started;
+          return { image: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height }, dpi: copy.fileDpi ?? copy.dpi };
+        }
+      : undefined;
+    const started = cpuNow();
+    const estimate = await orientationAsPipeline(turned, 0.1, fullPage);
+    const cpuMs = cpuNow() - started - preparing;
+    const outcome = !estimate.reliable ? 'flagged' : estimate.turnQuarters === (4 - k) % 4 ? 'right' : 'wrong';
+    cases.push({ outcome, cpuMs, secondLook: estimate.secondLook === true });
   }
+  return cases;
+}
+
+function printOrientationTable(rows: Array<[string, OrientationCase[]]>): void {
+  console.log('\nOrientation (each page turned 0/90/180/270°; the pipeline\'s order: skew, straighten, orientation, second look when unsure; flagged = left for staff)');
+  console.log(['group', 'cases', 'right', 'flagged', 'wrong', 'right %', '2nd looks', 'cpu ms', '2nd cpu'].map(cell).join(' '));
+  const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 0.5);
+  for (const [name, cases] of rows) {
+    const count = (o: OrientationOutcome) => cases.filter((x) => x.outcome === o).length;
+    const share = cases.length ? `${((100 * count('right')) / cases.length).toFixed(1)}%` : '-';
+    const second = cases.filter((x) => x.secondLook);
+    const cpu = [f(median(cases.map((x) => x.cpuMs)), 1), f(median(second.map((x) => x.cpuMs)), 1)];
+    console.log([name, String(cases.length), String(count('right')), String(count('flagged')), String(count('wrong')), share, String(second.length), ...cpu].map(cell).join(' '));
+  }
+  console.log('cpu ms: median CPU time of the orientation decision per case (skew for it, straighten, first look, second look); 2nd cpu: the same on the cases that took the second look');
 }
 
 function parseOptions(args: string[]): Options {
@@ -122,6 +155,7 @@ function parseOptions(args: string[]): Options {
     seed: Number(value('seed') ?? 1),
     sparsePages: Number(value('sparse-pages') ?? 48),
     noOrientation: args.includes('--no-orientation'),
+    noSecondLook: args.includes('--no-second-look'),
   };
 }
 
@@ -148,7 +182,7 @@ async function analysisCopy(file: Buffer): Promise<AnalysisCopy> {
   const dpi = meta.density && meta.density > 0 ? meta.density : 300;
   const width = Math.round(((meta.width ?? 0) * SKEW_ANALYSIS_DPI) / dpi);
   const { data, info } = await sharp(file).resize({ width, kernel: 'linear' }).greyscale().raw().toBuffer({ resolveWithObject: true });
-  return { image: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height }, dpi: (dpi * info.width) / (meta.width ?? info.width) };
+  return { image: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height }, dpi: (dpi * info.width) / (meta.width ?? info.width), fileDpi: dpi };
 }
 
 /** What the station does per page: header, shrink-on-load decode to the analysis size, measure; CPU time per stage. */
@@ -250,7 +284,7 @@ export async function runCleanupBench(args: string[]): Promise<void> {
       // An unreliable page is left as it is: it stays off by its own angle.
       const applied = estimate.reliable ? estimate.angleDegrees : 0;
       const result: Result = { spec, tellable, angle: estimate.angleDegrees, reliable: estimate.reliable, error: Math.abs(applied - spec.angle), ms, cpuMs, decodeCpuMs, measureCpuMs, tools: {},
-        orientation: options.noOrientation ? [] : await orientationOutcomes(copy),
+        orientation: options.noOrientation ? [] : await orientationOutcomes(copy, options.noSecondLook ? undefined : file),
       };
       const mine = tools.filter((tool) => sampled(tool, index));
       if (mine.length > 0) {
@@ -291,18 +325,21 @@ export async function runCleanupBench(args: string[]): Promise<void> {
   }
 
   if (!options.noOrientation) {
-    const sparse: OrientationOutcome[] = [];
+    const sparse: OrientationCase[] = [];
     const plan = sparsePagePlan(options.sparsePages, options.seed + 30);
     if (plan.length > 0) console.log(`\nOrientation: ${plan.length} more sparse pages drawn otherwise (six DejaVu faces, 9-14 pt, 2-5 lines, left or centred)`);
-    for (const page of plan) sparse.push(...(await orientationOutcomes(await analysisCopy(await sparsePageFile(page)))));
-    const orientationRows = byKind.map(([kind, pages]) => [kind, pages.flatMap((r) => r.orientation)] as [string, OrientationOutcome[]]);
+    for (const page of plan) {
+      const file = await sparsePageFile(page);
+      sparse.push(...(await orientationOutcomes(await analysisCopy(file), options.noSecondLook ? undefined : file)));
+    }
+    const orientationRows = byKind.map(([kind, pages]) => [kind, pages.flatMap((r) => r.orientation)] as [string, OrientationCase[]]);
     if (sparse.length > 0) orientationRows.push(['sparse, varied', sparse]);
     orientationRows.push(['overall', orientationRows.flatMap(([, outcomes]) => outcomes)]);
     printOrientationTable(orientationRows);
     for (const kind of new Set(rest.map((r) => r.spec.kind))) {
       const outcomes = rest.filter((r) => r.spec.kind === kind).flatMap((r) => r.orientation);
       // No answer is right here: every case should be flagged.
-      console.log(`${kind.padEnd(14)} cases ${outcomes.length}  not flagged ${outcomes.filter((o) => o !== 'flagged').length} (should be 0)`);
+      console.log(`${kind.padEnd(14)} cases ${outcomes.length}  not flagged ${outcomes.filter((o) => o.outcome !== 'flagged').length} (should be 0)`);
     }
   }
 }
