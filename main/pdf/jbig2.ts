@@ -220,7 +220,7 @@ export function encodeJbig2Generic(image: Bilevel, options: Jbig2Options = {}): 
 
 /**
  * The same stream from packed 1-bit rows (1 = ink, as the threshold and the G4 decoder write
- * them): no byte per pixel is ever made. Bits past `width` in a row's last word are ignored.
+ * them): no byte per pixel is ever made. Bits past `width` are ignored.
  */
 export function encodeJbig2Packed(bits: PackedBits, options: { dpi?: number } = {}): Uint8Array {
   const { width, height, stride, words } = bits;
@@ -313,9 +313,11 @@ function packInk(data: Uint8Array, width: number, height: number, ink: 'dark' | 
  */
 function codeGenericRegion(bits: PackedBits): Uint8Array {
   const { width, height, stride, words } = bits;
+  // Words a row holds pixels in: any further words of the source's rows are left out.
+  const rowWords = (width + 31) >>> 5;
   // A text page codes to a few percent of a byte per pixel; start at 1/32 and grow if needed.
   const mq = new MqEncoder(1 << 16, (width * height) >> 5);
-  const slot = stride + 2;
+  const slot = rowWords + 2;
   const ring = new Uint32Array(3 * slot);
   const lastMask = width % 32 === 0 ? 0xffffffff : ~(0xffffffff >>> width % 32);
   // Word offsets of the rows two above, one above and this one (their first word, after the pad).
@@ -324,10 +326,10 @@ function codeGenericRegion(bits: PackedBits): Uint8Array {
   let o0 = 1 + 2 * slot;
   let ltp = 0;
   for (let y = 0; y < height; y++) {
-    ring.set(words.subarray(y * stride, y * stride + stride), o0);
-    ring[o0 + stride - 1] &= lastMask;
+    ring.set(words.subarray(y * stride, y * stride + rowWords), o0);
+    ring[o0 + rowWords - 1] &= lastMask;
     let same = 1;
-    for (let i = 0; i < stride; i++) {
+    for (let i = 0; i < rowWords; i++) {
       if (ring[o0 + i] !== ring[o1 + i]) {
         same = 0;
         break;
@@ -335,7 +337,7 @@ function codeGenericRegion(bits: PackedBits): Uint8Array {
     }
     mq.encode(SLTP_CONTEXT_T0, same ^ ltp);
     ltp = same;
-    if (!same) codeRow(mq, ring, o2, o1, o0, stride, width);
+    if (!same) codeRow(mq, ring, o2, o1, o0, rowWords, width);
     const oldest = o2;
     o2 = o1;
     o1 = o0;
@@ -353,7 +355,7 @@ function codeGenericRegion(bits: PackedBits): Uint8Array {
  * on as one run while no ink enters the template, found 32 at a time in the three rows' words, and
  * the run is coded in one step per renormalisation (MqEncoder.encodeMpsRun).
  */
-function codeRow(mq: MqEncoder, ring: Uint32Array, o2: number, o1: number, o0: number, stride: number, width: number): void {
+function codeRow(mq: MqEncoder, ring: Uint32Array, o2: number, o1: number, o0: number, rowWords: number, width: number): void {
   const state = mq.state;
   let a = mq.a;
   let c = mq.c;
@@ -379,7 +381,7 @@ function codeRow(mq: MqEncoder, ring: Uint32Array, o2: number, o1: number, o0: n
         // and OR-ed a word at a time.
         let j = x >>> 5;
         let word = (ring[o0 + j] | (ring[o1 + j] << 3) | (ring[o1 + j + 1] >>> 29) | (ring[o2 + j] << 2) | (ring[o2 + j + 1] >>> 30)) & (0xffffffff >>> (x & 31));
-        while (word === 0 && ++j < stride) word = ring[o0 + j] | (ring[o1 + j] << 3) | (ring[o1 + j + 1] >>> 29) | (ring[o2 + j] << 2) | (ring[o2 + j + 1] >>> 30);
+        while (word === 0 && ++j < rowWords) word = ring[o0 + j] | (ring[o1 + j] << 3) | (ring[o1 + j + 1] >>> 29) | (ring[o2 + j] << 2) | (ring[o2 + j + 1] >>> 30);
         const end = word === 0 ? width : Math.min(width, (j << 5) + Math.clz32(word));
         const n = end - x;
         const qe = STATE_QE[s];
