@@ -218,7 +218,9 @@ describe('the JBIG2 encoder against the plain reference', () => {
     for (const page of generated()) {
       const expected = referenceJbig2(page.ink, page.width, page.height, 300);
       expect(same(encodeJbig2Generic({ data: page.ink, width: page.width, height: page.height }, { ink: 'nonzero', dpi: 300 }), expected), page.name).toBe(true);
-      // Dark-is-ink bytes (0 ink, 255 paper) and packed rows give the same stream.
+      // Any nonzero byte is ink; dark-is-ink bytes (0 ink, 255 paper) and packed rows give the same stream.
+      const levels = page.ink.map((v, i) => (v ? [1, 7, 128, 255][i % 4] : 0));
+      expect(same(encodeJbig2Generic({ data: levels, width: page.width, height: page.height }, { ink: 'nonzero', dpi: 300 }), expected), `${page.name}, levels`).toBe(true);
       const grey = page.ink.map((v) => (v ? 0 : 255));
       expect(same(encodeJbig2Generic({ data: grey, width: page.width, height: page.height }, { dpi: 300 }), expected), `${page.name}, grey`).toBe(true);
       expect(same(encodeJbig2Packed(packed(page), { dpi: 300 }), expected), `${page.name}, packed`).toBe(true);

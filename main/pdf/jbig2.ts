@@ -36,6 +36,8 @@ const SWITCH = new Uint8Array([1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0
 const STATE_QE = Uint32Array.from({ length: 2 * QE.length }, (_, s) => QE[s >> 1]);
 const STATE_AFTER_MPS = Uint8Array.from({ length: 2 * QE.length }, (_, s) => 2 * NMPS[s >> 1] + (s & 1));
 const STATE_AFTER_LPS = Uint8Array.from({ length: 2 * QE.length }, (_, s) => 2 * NLPS[s >> 1] + ((s & 1) ^ SWITCH[s >> 1]));
+/** The three in one word for the pixel loop, one load a pixel: Qe | after MPS << 16 | after LPS << 24. */
+const STATE_ENTRY = Uint32Array.from({ length: 2 * QE.length }, (_, s) => STATE_QE[s] | (STATE_AFTER_MPS[s] << 16) | (STATE_AFTER_LPS[s] << 24));
 
 /** Template 0's context for the "row is typical" bit (ISO 14492 §6.2.5.7, Figure 8). */
 const SLTP_CONTEXT_T0 = 0x9b25;
@@ -43,6 +45,7 @@ const SLTP_CONTEXT_T0 = 0x9b25;
 const AT_NOMINAL = [3, -1, -3, -1, 2, -2, -2, -2];
 const SEGMENT_PAGE_INFORMATION = 48;
 const SEGMENT_IMMEDIATE_GENERIC_REGION = 38;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * The MQ arithmetic encoder (ISO 14492 Annex E.2), with the byte buffer it writes. Contexts keep
@@ -291,13 +294,31 @@ function packInk(data: Uint8Array, width: number, height: number, ink: 'dark' | 
   if (ink === 'dark') return packBytes(data, width, height, 128);
   const stride = (width + 31) >>> 5;
   const words = new Uint32Array(stride * height);
+  if (LITTLE_ENDIAN && width % 4 === 0 && data.byteOffset % 4 === 0) {
+    // Four bytes at a time (a mask is mostly paper, 0): each nonzero byte gets its top bit set,
+    // and one multiplication gathers the four top bits into a nibble, the first byte highest.
+    const quads = new Uint32Array(data.buffer, data.byteOffset, (width * height) >>> 2);
+    const quadsPerRow = width >>> 2;
+    for (let y = 0; y < height; y++) {
+      const first = y * quadsPerRow;
+      const rowStart = y * stride;
+      for (let q = 0; q < quadsPerRow; q++) {
+        const v = quads[first + q];
+        if (v === 0) continue;
+        const top = (((v & 0x7f7f7f7f) + 0x7f7f7f7f) | v) & 0x80808080;
+        const nibble = (Math.imul(top >>> 7, 0x08040201) >>> 24) & 0xf;
+        words[rowStart + (q >>> 3)] |= nibble << (28 - ((q & 7) << 2));
+      }
+    }
+    return { words, width, height, stride };
+  }
   for (let y = 0; y < height; y++) {
     let p = y * width;
     const rowStart = y * stride;
     for (let i = 0; i < stride; i++) {
       const n = Math.min(32, width - (i << 5));
       let word = 0;
-      for (let b = 0; b < n; b++, p++) word |= (((data[p] + 255) >> 8) << (31 - b));
+      for (let b = 0; b < n; b++, p++) word |= ((data[p] + 255) >> 8) << (31 - b);
       words[rowStart + i] = word;
     }
   }
@@ -402,7 +423,8 @@ function codeRow(mq: MqEncoder, ring: Uint32Array, o2: number, o1: number, o0: n
         break;
       }
       // MQ encoding (E.2.2–E.2.6) in place; an MPS that leaves A at or above 0x8000 is the common case.
-      const qe = STATE_QE[s];
+      const entry = STATE_ENTRY[s];
+      const qe = entry & 0xffff;
       a -= qe;
       if (d === (s & 1)) {
         if ((a & 0x8000) !== 0) {
@@ -411,11 +433,11 @@ function codeRow(mq: MqEncoder, ring: Uint32Array, o2: number, o1: number, o0: n
         }
         if (a < qe) a = qe;
         else c += qe;
-        state[cx] = STATE_AFTER_MPS[s];
+        state[cx] = (entry >>> 16) & 0xff;
       } else {
         if (a < qe) c += qe;
         else a = qe;
-        state[cx] = STATE_AFTER_LPS[s];
+        state[cx] = entry >>> 24;
       }
       // Renormalise: the shifts all at once unless a byte goes out on the way.
       const shifts = Math.clz32(a) - 16;
