@@ -26,18 +26,72 @@ export function glyphInk(image: GreyImage, dpi: number): Uint8Array {
   const rows = Math.ceil(height / block);
   const paper = spreadMax(blockMax(data, width, height, block, cols, rows), cols, rows);
   const contrast = Math.min(MAX_CONTRAST, Math.max(MIN_CONTRAST, otsuThreshold(contrastHistogram(data, width, height, block, cols, paper))));
+  return thresholdWithoutLongRuns(data, width, height, block, cols, paper, contrast, Math.max(8, Math.round(MAX_GLYPH_RUN_INCHES * dpi)));
+}
 
+/**
+ * The ink mask (pixel darker than its block's paper level by `contrast`) with every horizontal and
+ * vertical ink run longer than `maxRun` cleared, runs being those of the mask as thresholded (so a
+ * table's vertical rules are not cut into short pieces at the crossings by clearing the rows first).
+ *
+ * One pass down the rows, each row thresholded, then counted into the column runs, then cleared
+ * of its own long runs. A column run that ends longer than `maxRun` is cleared in the rows above,
+ * which have been counted already. Fused, the row is read while in cache and no pass is needed to
+ * clear marked pixels afterwards.
+ */
+function thresholdWithoutLongRuns(
+  data: Uint8Array,
+  width: number,
+  height: number,
+  block: number,
+  cols: number,
+  paper: Uint8Array,
+  contrast: number,
+  maxRun: number,
+): Uint8Array {
   const mask = new Uint8Array(width * height);
+  const runLength = new Int32Array(width);
   for (let y = 0; y < height; y++) {
     const levelRow = ((y / block) | 0) * cols;
     const offset = y * width;
+    let any = false;
     for (let bx = 0; bx < cols; bx++) {
       const cut = paper[levelRow + bx] - contrast;
       const end = offset + Math.min(width, (bx + 1) * block);
-      for (let i = offset + bx * block; i < end; i++) mask[i] = data[i] < cut ? 1 : 0;
+      for (let i = offset + bx * block; i < end; i++) {
+        if (data[i] < cut) {
+          mask[i] = 1;
+          any = true;
+        }
+      }
+    }
+    // Column runs: a run that ended above this row is cleared if it was too long.
+    for (let x = 0; x < width; x++) {
+      if (mask[offset + x] !== 0) {
+        runLength[x]++;
+        continue;
+      }
+      const length = runLength[x];
+      if (length === 0) continue;
+      if (length > maxRun) for (let i = (y - length) * width + x; i < offset; i += width) mask[i] = 0;
+      runLength[x] = 0;
+    }
+    if (!any) continue;
+    // Row runs, on this row as thresholded (its column runs are counted already).
+    let start = -1;
+    for (let x = 0; x <= width; x++) {
+      const ink = x < width && mask[offset + x] !== 0;
+      if (ink && start < 0) start = x;
+      else if (!ink && start >= 0) {
+        if (x - start > maxRun) mask.fill(0, offset + start, offset + x);
+        start = -1;
+      }
     }
   }
-  removeLongRuns(mask, width, height, Math.max(8, Math.round(MAX_GLYPH_RUN_INCHES * dpi)));
+  for (let x = 0; x < width; x++) {
+    const length = runLength[x];
+    if (length > maxRun) for (let i = (height - length) * width + x; i < width * height; i += width) mask[i] = 0;
+  }
   return mask;
 }
 
@@ -70,39 +124,4 @@ function contrastHistogram(data: Uint8Array, width: number, height: number, bloc
     }
   }
   return histogram;
-}
-
-
-/**
- * Clears horizontal and vertical ink runs longer than `maxRun`. Both are found on the mask as it
- * was (marked 2, cleared at the end): clearing rows first would cut a table's vertical rules into
- * short pieces at every crossing, and they would survive.
- */
-function removeLongRuns(mask: Uint8Array, width: number, height: number, maxRun: number): void {
-  for (let y = 0; y < height; y++) {
-    const offset = y * width;
-    let start = -1;
-    for (let x = 0; x <= width; x++) {
-      const ink = x < width && mask[offset + x] !== 0;
-      if (ink && start < 0) start = x;
-      else if (!ink && start >= 0) {
-        if (x - start > maxRun) mask.fill(2, offset + start, offset + x);
-        start = -1;
-      }
-    }
-  }
-  const runLength = new Int32Array(width);
-  for (let y = 0; y <= height; y++) {
-    const offset = y * width;
-    for (let x = 0; x < width; x++) {
-      if (y < height && mask[offset + x] !== 0) {
-        runLength[x]++;
-        continue;
-      }
-      const length = runLength[x];
-      if (length > maxRun) for (let yy = y - length; yy < y; yy++) mask[yy * width + x] = 2;
-      runLength[x] = 0;
-    }
-  }
-  for (let i = 0; i < mask.length; i++) if (mask[i] === 2) mask[i] = 0;
 }
