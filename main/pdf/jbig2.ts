@@ -186,7 +186,7 @@ class MqEncoder {
     this.byteOut();
     if (this.out[this.bp] !== 0xff) this.put(0xff);
     this.put(0xac);
-    return this.out.slice(1, this.bp + 1);
+    return this.out.subarray(1, this.bp + 1);
   }
 }
 
@@ -233,7 +233,8 @@ export function encodeJbig2Packed(bits: PackedBits, options: { dpi?: number } = 
   }
   const coded = codeGenericRegion(bits);
 
-  const region = new Uint8Array(17 + 1 + 8 + coded.length);
+  // The region's own header; the coded bytes follow it (copied once, into the stream).
+  const region = new Uint8Array(17 + 1 + 8);
   const view = new DataView(region.buffer);
   view.setUint32(0, width);
   view.setUint32(4, height);
@@ -244,7 +245,6 @@ export function encodeJbig2Packed(bits: PackedBits, options: { dpi?: number } = 
   // MMR 0, GBTEMPLATE 0, TPGDON 1, EXTTEMPLATE 0.
   region[17] = 0x08;
   for (let i = 0; i < 8; i++) region[18 + i] = AT_NOMINAL[i] & 0xff;
-  region.set(coded, 26);
 
   const ppm = options.dpi ? Math.round(options.dpi / 0.0254) : 0;
   const page = new Uint8Array(19);
@@ -257,7 +257,7 @@ export function encodeJbig2Packed(bits: PackedBits, options: { dpi?: number } = 
   page[16] = 0x01;
   pageView.setUint16(17, 0);
 
-  return concat([segmentHeader(0, SEGMENT_PAGE_INFORMATION, page.length), page, segmentHeader(1, SEGMENT_IMMEDIATE_GENERIC_REGION, region.length), region]);
+  return concat([segmentHeader(0, SEGMENT_PAGE_INFORMATION, page.length), page, segmentHeader(1, SEGMENT_IMMEDIATE_GENERIC_REGION, region.length + coded.length), region, coded]);
 }
 
 function checkSize(width: number, height: number): void {
@@ -336,8 +336,9 @@ function codeGenericRegion(bits: PackedBits): Uint8Array {
   const { width, height, stride, words } = bits;
   // Words a row holds pixels in: any further words of the source's rows are left out.
   const rowWords = (width + 31) >>> 5;
-  // A text page codes to a few percent of a byte per pixel; start at 1/32 and grow if needed.
-  const mq = new MqEncoder(1 << 16, (width * height) >> 5);
+  // A text page codes to well under a bit in 64 (a dense A4 page at 300 dpi: about 52 KB); the
+  // buffer grows when a page needs more.
+  const mq = new MqEncoder(1 << 16, (width * height) >> 6);
   const slot = rowWords + 2;
   const ring = new Uint32Array(3 * slot);
   const lastMask = width % 32 === 0 ? 0xffffffff : ~(0xffffffff >>> width % 32);
