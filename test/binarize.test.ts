@@ -190,6 +190,22 @@ describe('binarizeAdaptive on generated 300 dpi scans', () => {
     expect(padding).toBe(0);
   });
 
+  it('gives a page the same bits whatever page came before it (tables are kept between pages)', () => {
+    // Flat paper whose last column runs through the threshold's level, at a width off word
+    // boundaries: its rows are copied and padded, and stale padding would shift that threshold.
+    const width = 601;
+    const height = 409;
+    const data = new Uint8Array(width * height).fill(200);
+    for (let y = 0; y < height; y++) data[y * width + width - 1] = 160 + (y % 40);
+    const page = { data, width, height };
+    const expected = binarizeAdaptiveBits(page, 300);
+    // A larger white page in between leaves 255s wherever the kept rows are not rewritten.
+    binarizeAdaptiveBits({ data: new Uint8Array(1203 * 811).fill(255), width: 1203, height: 811 }, 300);
+    const again = binarizeAdaptiveBits(page, 300);
+    expect(Buffer.from(again.words.buffer).equals(Buffer.from(expected.words.buffer))).toBe(true);
+    expect(binarizeAdaptive(page, 300)).toEqual(binarizeAdaptive({ data: Uint8Array.from(data), width, height }, 300));
+  });
+
   it('refuses bad input with a clear message', () => {
     expect(() => binarizeAdaptive({ data: new Uint8Array(10), width: 5, height: 5 }, 300)).toThrow(/25 bytes/);
     expect(() => binarizeAdaptive({ data: new Uint8Array(25), width: 5, height: 5 }, 10)).toThrow(/dpi/);
