@@ -85,6 +85,15 @@ describe('station launcher', () => {
     expect(bundles()).toEqual([`cli-${first!.key}`]);
     expect(fs.statSync(path.join(first!.dir, 'cli.js')).mtimeMs).toBe(builtAt);
 
+    // Bundles nobody used for two days go when another is built; one used an hour ago stays.
+    const unused = path.join(defaultCacheDir(copy), 'cli-0123456789abcdef01234567');
+    const recent = path.join(defaultCacheDir(copy), 'cli-89abcdef0123456789abcdef');
+    for (const [dir, hoursAgo] of [[unused, 48], [recent, 1]] as const) {
+      fs.mkdirSync(dir);
+      const then = new Date(Date.now() - hoursAgo * 3600 * 1000);
+      fs.utimesSync(dir, then, then);
+    }
+
     // A change to a source the CLI imports: the next start must run the new text, not the cached one.
     const cli = path.join(copy, 'main/cli.ts');
     fs.writeFileSync(cli, fs.readFileSync(cli, 'utf8').replace(USAGE_TITLE, 'Intake Station (edited) — headless commands'));
@@ -92,7 +101,7 @@ describe('station launcher', () => {
     expect((await station(['help'])).stdout).toContain('Intake Station (edited) — headless commands');
     const second = findBundle({ root: copy });
     expect(second!.key).not.toBe(first!.key);
-    expect(bundles().sort()).toEqual([`cli-${first!.key}`, `cli-${second!.key}`].sort());
+    expect(bundles().sort()).toEqual([`cli-${first!.key}`, `cli-${second!.key}`, path.basename(recent)].sort());
   }, 240_000);
 
   it('processes a page with bundled page workers exactly as the CLI from source does', async () => {

@@ -14,6 +14,7 @@ export interface Bundle {
 export const SHAPING_FILES: string[];
 export function defaultCacheDir(root: string): string;
 export function bundleKey(root: string, inputs: string[]): string;
+export function touchBundle(dir: string): void;
 export function findBundle(options: CacheOptions): Bundle | null;
 export function buildBundle(options: CacheOptions): Promise<Bundle>;
 export function ensureBundle(options: CacheOptions): Promise<Bundle & { built: boolean }>;

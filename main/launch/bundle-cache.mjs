@@ -20,8 +20,12 @@ const LAYOUT = 1;
 const ENTRY_POINTS = { cli: 'main/launch/cli-entry.ts', 'page-worker': 'main/workers/page-worker.ts' };
 /** Not bundled, yet they change what the bundle is or does. */
 export const SHAPING_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'main/launch/bundle-cache.mjs', 'main/workers/boot.mjs'];
-/** A bundle unused this long is removed when another is built (a start touches its bundle's folder). */
-const UNUSED_MS = 14 * 24 * 3600 * 1000;
+/**
+ * A bundle unused this long is removed when another is built. A start touches its bundle's folder and
+ * a running CLI touches it hourly (touchBundle), so a bundle still running is never removed: its
+ * lazy chunks and page-worker.js may be loaded hours after the start.
+ */
+const UNUSED_MS = 24 * 3600 * 1000;
 const LOADERS = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.json': 'json' };
 
 export function defaultCacheDir(root) {
@@ -83,13 +87,18 @@ export function findBundle({ root, cacheDir = defaultCacheDir(root) }) {
   const key = bundleKey(root, pointer.inputs);
   const dir = bundleDir(cacheDir, key);
   if (key !== pointer.key || !fs.existsSync(path.join(dir, 'cli.js'))) return null;
+  touchBundle(dir);
+  return { dir, key, inputs: pointer.inputs };
+}
+
+/** Marks a bundle as in use now. */
+export function touchBundle(dir) {
   try {
     const now = new Date();
     fs.utimesSync(dir, now, now);
   } catch {
     // Only the clean-up of unused bundles reads this; a read-only cache still serves.
   }
-  return { dir, key, inputs: pointer.inputs };
 }
 
 function writeAtomically(file, text) {

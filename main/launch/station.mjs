@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ensureBundle } from './bundle-cache.mjs';
+import { ensureBundle, touchBundle } from './bundle-cache.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -18,7 +18,10 @@ async function loadCli() {
     } catch (error) {
       process.stderr.write(`station: running from source, the bundle could not be built: ${error instanceof Error ? error.message : String(error)}\n`);
     }
-    if (bundle) return import(pathToFileURL(path.join(bundle.dir, 'cli.js')).href);
+    if (bundle) {
+      setInterval(() => touchBundle(bundle.dir), 3600 * 1000).unref();
+      return import(pathToFileURL(path.join(bundle.dir, 'cli.js')).href);
+    }
   }
   const { register } = await import('tsx/esm/api');
   register();
