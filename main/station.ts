@@ -31,7 +31,7 @@ import type { StationEvent } from '../preload/contract/events.js';
 import { SendingService } from './upload/index.js';
 import type { HttpFetch } from './upload/targets/http.js';
 import { createCustomerDirectory, type CustomerDirectory } from './customers/index.js';
-import { MailroomFlow, type DetectMarksTask } from './mailroom/flow/mailroom-flow.js';
+import { MailroomFlow } from './mailroom/flow/mailroom-flow.js';
 import { directoryLookup } from './mailroom/flow/customer-lookup.js';
 import { buildLayersAhead } from './pdf/layers-ahead.js';
 
@@ -125,8 +125,8 @@ export class Station extends EventEmitter<StationEvents> {
       owner: `${this.stationId}:${process.pid}`,
       leaseMs: config.jobLeaseMs,
       handlers: { process_source: (c) => this.runProcessSource(c), assemble_document: (c) => this.runAssemble(c) },
-      // One job more than workers: while a job commits on this thread or waits between its clean-up
-      // and its marks task, the next job's task is already queued, so no worker sits idle.
+      // One job more than workers: while a job commits on this thread, the next job's task is
+      // already queued, so no worker sits idle.
       concurrency: { process_source: workers + 1, assemble_document: 1 },
       maxAttempts: 5,
       onGaveUp: (job, error) => this.giveUp(job, error),
@@ -151,8 +151,6 @@ export class Station extends EventEmitter<StationEvents> {
     this.mailroom = new MailroomFlow({
       store: this.store,
       actor: ACTOR,
-      // The codes reader's task (main/mailroom/README.md): shares the page workers with the clean-up.
-      runTask: (task: DetectMarksTask) => this.pool.run(task as unknown as WorkerTask),
       emit: (event) => this.emit('ui', event),
       barcodeRules: () => (config as { mailroom?: { barcodeRules?: unknown[] } }).mailroom?.barcodeRules,
       lookup: directoryLookup(this.customers),
@@ -338,19 +336,19 @@ export class Station extends EventEmitter<StationEvents> {
     }
     const profile = this.profileFor(source.hot_folder);
     const storedPath = path.join(this.paths.dataDir, source.stored_path);
+    // Mailroom: barcodes, separator and cover sheets are read in the same task, from the cleaned pixels.
+    const mailroom = MailroomFlow.applies(profile);
     const answer = await this.pool.run({
       type: 'process_source',
-      task: { sourceId: source.id, storedPath, pagesDir: this.paths.pages, options: this.cleanOptions(profile) },
+      task: { sourceId: source.id, storedPath, pagesDir: this.paths.pages, options: this.cleanOptions(profile), ...(mailroom ? { marks: this.mailroom.marksRequest() } : {}) },
     });
     const result = (answer as { result: ProcessSourceResult }).result;
     if (!result.ok) {
       this.quarantineSource(source.id, result.code, result.message, complete);
       return;
     }
-    // Mailroom: barcodes, separator and cover sheets are read now, and committed with the pages.
-    const marks = MailroomFlow.applies(profile)
-      ? await this.mailroom.readMarks(result.pages.map((page) => ({ pageId: `${source.id}-p${page.index}`, imagePath: path.join(this.paths.pages, page.imagePath), dpi: page.dpi, blank: page.blank })))
-      : null;
+    // Committed with the pages.
+    const marks = mailroom ? this.mailroom.marksOf(result.pages.map((page) => ({ pageId: `${source.id}-p${page.index}`, blank: page.blank, marks: page.marks }))) : null;
     this.store.transaction(() => {
       for (const page of result.pages) {
         this.store.pages.upsert({

@@ -9,12 +9,18 @@ import { openSource, pageDecodeError, verifySource } from './decode.js';
 import { cleanPage, ScanDecodeError, type CleanOptions } from './pipeline.js';
 import { writeFileAtomic } from '../store/files.js';
 import type { SourceFormat } from './types.js';
+import type { MarksRequest, PageMarksOutcome } from '../mailroom/codes/worker-task.js';
 
 export interface ProcessSourceTask {
   sourceId: string;
   storedPath: string;
   pagesDir: string;
   options: CleanOptions;
+  /**
+   * Mailroom profiles: also read each non-blank page's marks (barcodes, patch codes, station
+   * sheets) in this task, from the cleaned page in memory.
+   */
+  marks?: MarksRequest;
 }
 
 export interface ProcessedPageRecord {
@@ -37,6 +43,8 @@ export interface ProcessedPageRecord {
   passthrough: boolean;
   bytes: number;
   processing: Record<string, unknown>;
+  /** Asked for (ProcessSourceTask.marks) and the page is not blank: what the marks reader found. */
+  marks?: PageMarksOutcome;
 }
 
 export type ProcessSourceResult =
@@ -59,6 +67,8 @@ export async function processSource(task: ProcessSourceTask): Promise<ProcessSou
     throw error;
   }
   try {
+    // Loaded on first use: only mailroom pages need the barcode reader (and its wasm).
+    const marksReader = task.marks ? await import('../mailroom/codes/worker-task.js') : null;
     const pages: ProcessedPageRecord[] = [];
     for (let index = 0; index < source.pageCount; index++) {
       const page = await source.readPage(index);
@@ -67,6 +77,8 @@ export async function processSource(task: ProcessSourceTask): Promise<ProcessSou
       });
       const fileName = pageFileName(task.sourceId, index, cleaned.encoded.format);
       writeFileAtomic(path.join(task.pagesDir, fileName), cleaned.encoded.data);
+      // A blank page holds no separator, cover sheet or barcode (less ink than a short word).
+      const marks = marksReader && !cleaned.blank ? await marksReader.readCleanedPageMarks(cleaned.encoded, task.marks!) : undefined;
       pages.push({
         index,
         imagePath: fileName,
@@ -97,6 +109,7 @@ export async function processSource(task: ProcessSourceTask): Promise<ProcessSou
           sourceWidth: page.width,
           sourceHeight: page.height,
         },
+        ...(marks ? { marks } : {}),
       });
     }
     return { ok: true, format: source.format, pages };

@@ -1,6 +1,6 @@
 /**
  * The mailroom flow as the station uses it: marks are read for every page of a mailroom source
- * while it is processed (in the page worker pool, committed with the pages), progress is reported
+ * while it is processed (in the clean-up's own worker task, committed with the pages), progress is reported
  * per batch as sources finish, and a closed batch is split into documents (create-documents.ts).
  */
 import type { Profile } from '../../config/schema.js';
@@ -13,19 +13,15 @@ import { ProgressTracker, type ProgressUpdate } from './progress.js';
 import { createBatchDocuments } from './create-documents.js';
 import type { CustomerLookup } from './customer-lookup.js';
 import type { MarksLike } from './types.js';
+import type { BarcodeRuleConfig } from '../codes/rules.js';
+import type { MarksRequest, PageMarksOutcome } from '../codes/worker-task.js';
 
-/** The page worker task the codes reader serves (main/mailroom/README.md). */
-export interface DetectMarksTask {
-  type: 'detect_page_marks';
-  task: { imagePath: string; dpi?: number; rules?: unknown[] };
-}
-
-export interface PageToRead {
+/** A processed page as the clean-up's task returns it, with the marks it read (ProcessSourceTask.marks). */
+export interface ProcessedPageMarks {
   pageId: string;
-  /** Absolute path of the cleaned page image. */
-  imagePath: string;
-  dpi: number;
   blank: boolean;
+  /** Missing on blank pages (not read). */
+  marks?: PageMarksOutcome;
 }
 
 export interface ReadMarks {
@@ -38,8 +34,6 @@ export interface ReadMarks {
 export interface MailroomFlowOptions {
   store: StationStore;
   actor: string;
-  /** Runs a task in the station's page worker pool. */
-  runTask(task: DetectMarksTask): Promise<unknown>;
   emit(event: StationEvent): void;
   /** The configured barcode rules (config.mailroom.barcodeRules), if any. */
   barcodeRules(): unknown[] | undefined;
@@ -67,26 +61,25 @@ export class MailroomFlow {
   }
 
   /**
-   * Reads the marks of a source's cleaned pages, in parallel in the worker pool. Blank pages are
-   * not read: a page with less ink than a short word holds no separator, cover sheet or barcode.
-   * A page that cannot be read gets null marks (its document is flagged), never a failed source.
+   * What the clean-up's task is asked to read on a mailroom source's pages: their marks are read
+   * in the same worker task as the clean-up, from the pixels it has just encoded.
    */
-  async readMarks(pages: PageToRead[]): Promise<ReadMarks[]> {
+  marksRequest(): MarksRequest {
     const rules = this.options.barcodeRules();
-    return Promise.all(
-      pages.map(async (page): Promise<ReadMarks> => {
-        if (page.blank) return { pageId: page.pageId, marks: emptyMarks(), error: null, ms: 0 };
-        const started = performance.now();
-        try {
-          const answer = (await this.options.runTask({ type: 'detect_page_marks', task: { imagePath: page.imagePath, dpi: page.dpi, ...(rules ? { rules } : {}) } })) as {
-            result: MarksLike & { ms?: number };
-          };
-          return { pageId: page.pageId, marks: answer.result, error: null, ms: answer.result.ms ?? performance.now() - started };
-        } catch (error) {
-          return { pageId: page.pageId, marks: null, error: (error as Error).message.slice(0, 300), ms: performance.now() - started };
-        }
-      }),
-    );
+    return rules ? { rules: rules as BarcodeRuleConfig[] } : {};
+  }
+
+  /**
+   * The marks of a processed source's pages, to be saved with them. Blank pages were not read: a
+   * page with less ink than a short word holds no separator, cover sheet or barcode. A page that
+   * could not be read has null marks (its document is flagged), never a failed source.
+   */
+  marksOf(pages: ProcessedPageMarks[]): ReadMarks[] {
+    return pages.map((page): ReadMarks => {
+      if (page.blank) return { pageId: page.pageId, marks: emptyMarks(), error: null, ms: 0 };
+      if (!page.marks) return { pageId: page.pageId, marks: null, error: 'The page marks were not read.', ms: null };
+      return { pageId: page.pageId, marks: page.marks.marks, error: page.marks.error, ms: page.marks.ms };
+    });
   }
 
   /** Call in the transaction that stores the pages. */
