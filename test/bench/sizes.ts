@@ -10,9 +10,10 @@
 import sharp from 'sharp';
 import { binarizeAdaptive } from '../../main/imaging/binarize.js';
 import { encodeBilevel, passthroughJpeg } from '../../main/imaging/encode.js';
+import { packBytes } from '../../main/imaging/g4.js';
 import { assemblePdf } from '../../main/pdf/assemble.js';
 import { extractG4Strip } from '../../main/pdf/ccitt.js';
-import { encodeJbig2Generic } from '../../main/pdf/jbig2.js';
+import { encodeJbig2Generic, encodeJbig2Packed } from '../../main/pdf/jbig2.js';
 import { jbig2FromG4Tiff } from '../../main/pdf/jbig2-page.js';
 import { buildMrc } from '../../main/pdf/mrc.js';
 import { renderScan, type ScanSpec } from '../fixtures/scan-faults.js';
@@ -45,7 +46,7 @@ export async function runSizesBench(args: string[]): Promise<void> {
   console.log(`sizes bench: 300 dpi A4 scans with sensor noise, ${reps} reps, CPU ms per page (median, whole process)\n`);
 
   console.log('black-and-white (Sauvola threshold, as the pipeline writes them)');
-  console.log('page            G4 before    JBIG2 now   PDF page   G4 encode   JBIG2 encode   JBIG2 at assembly (G4 decode + encode)');
+  console.log('page            G4 before    JBIG2 now   PDF page   G4 encode   JBIG2 encode   JBIG2 at assembly (G4 decode + encode)   JBIG2 encode from packed rows');
   for (const [name, spec] of [
     ['dense text', { kind: 'dense' }],
     ['typical letter', { kind: 'letter' }],
@@ -56,11 +57,13 @@ export async function runSizesBench(args: string[]): Promise<void> {
     const g4 = await cpuMs(reps, () => encodeBilevel({ data: bits, width: scan.width, height: scan.height, channels: 1 }, 300));
     const encodeOnly = await cpuMs(reps, () => encodeJbig2Generic({ data: bits, width: scan.width, height: scan.height }));
     const atAssembly = await cpuMs(reps, () => jbig2FromG4Tiff(g4.value.data, 300));
+    const packed = packBytes(bits, scan.width, scan.height, 128);
+    const fromPacked = await cpuMs(reps, () => encodeJbig2Packed(packed));
     const before = extractG4Strip(g4.value.data).data.length;
     const pdf = await pdfBytes(g4.value);
     console.log(
       `${name.padEnd(15)} ${kb(before).padStart(9)} ${kb(atAssembly.value.data.length).padStart(12)} ${kb(pdf).padStart(10)} ` +
-        `${g4.ms.toFixed(0).padStart(8)} ms ${encodeOnly.ms.toFixed(0).padStart(11)} ms ${atAssembly.ms.toFixed(0).padStart(12)} ms`,
+        `${g4.ms.toFixed(0).padStart(8)} ms ${encodeOnly.ms.toFixed(0).padStart(11)} ms ${atAssembly.ms.toFixed(0).padStart(12)} ms ${fromPacked.ms.toFixed(0).padStart(35)} ms`,
     );
   }
 
