@@ -151,8 +151,9 @@ export function extractG4Strip(tiff: Buffer): G4Stream {
 
 /**
  * The page of a one-strip or one-tile G4 TIFF as one byte a pixel (0 black, 255 paper), its own
- * size. For steps that re-read stored pages (the PDF's JBIG2 recoding): libtiff through sharp took
- * 53–77 ms CPU for a 300 dpi A4 page, this 5–20 ms, with the same pixels (tested).
+ * size, for steps that re-read stored pages as bytes: libtiff through sharp took 53–77 ms CPU for
+ * a 300 dpi A4 page, this 5–20 ms, with the same pixels (tested). The PDF's JBIG2 recoding no
+ * longer comes here: it paints the G4 runs straight into packed rows (jbig2-page.ts).
  */
 export function decodeG4Tiff(tiff: Buffer): { data: Buffer; width: number; height: number } {
   const g4 = extractG4Strip(tiff);
