@@ -43,6 +43,9 @@ describe('boxShrink', () => {
     const cases: Array<[number, number, RawImage['channels'], number]> = [
       [2480, 31, 1, 3], // the 300 dpi path: whole groups of twelve pixels
       [2483, 32, 1, 3], // rows not on word boundaries
+      [2480, 31, 3, 3], // the 300 dpi colour path: whole groups of twelve RGB pixels
+      [116, 40, 3, 3], // a colour width that leaves part of a group
+      [2482, 30, 3, 3], // colour rows not on word boundaries (the general path)
       [100, 35, 1, 3], // a width that leaves a group's worth of columns
       [64, 64, 1, 2],
       [61, 47, 3, 4],
@@ -56,6 +59,17 @@ describe('boxShrink', () => {
       expect([shrunk.width, shrunk.height, shrunk.channels]).toEqual([Math.ceil(width / factor), Math.ceil(height / factor), channels]);
       expect(Buffer.from(shrunk.data).equals(Buffer.from(reference(image, factor))), `case ${i}`).toBe(true);
     });
+  });
+
+  it('gives the colour fast path the reference means on mostly white paper with ink specks', () => {
+    // White groups are skipped whole; a speck anywhere in a group of 12 × 3 pixels must not be.
+    const image = noise(2484, 61, 3, 99);
+    let state = 7;
+    for (let i = 0; i < image.data.length; i++) {
+      state = (state * 1103515245 + 12345) >>> 0;
+      if (state >>> 24 > 3) image.data[i] = 255;
+    }
+    expect(Buffer.from(boxShrink(image, 3).data).equals(Buffer.from(reference(image, 3)))).toBe(true);
   });
 
   it('keeps white white and black black at every factor the lanes allow', () => {

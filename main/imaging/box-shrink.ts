@@ -25,13 +25,16 @@ export function boxShrink(image: RawImage, factor: number): RawImage {
   const rowBytes = width * channels;
   const aligned = LITTLE_ENDIAN && rowBytes % 4 === 0 && data.byteOffset % 4 === 0;
   const byThree = aligned && factor === 3 && channels === 1;
+  const rgbByThree = aligned && factor === 3 && channels === 3;
   if (byThree) {
     shrinkGreyByThree(new Uint32Array(data.buffer, data.byteOffset, data.length >>> 2), width, height, out);
+  } else if (rgbByThree) {
+    shrinkRgbByThree(new Uint32Array(data.buffer, data.byteOffset, data.length >>> 2), width, height, out);
   } else {
     shrinkRows(bytes, image, factor, aligned, out);
   }
   // Blocks the fast path leaves: the right-hand columns past its last whole group, the last row of blocks.
-  const doneColumns = byThree ? Math.floor(width / 12) * 4 : Math.floor(width / factor);
+  const doneColumns = byThree || rgbByThree ? Math.floor(width / 12) * 4 : Math.floor(width / factor);
   const doneRows = Math.floor(height / factor);
   for (let oy = 0; oy < outHeight; oy++) {
     for (let ox = oy < doneRows ? doneColumns : 0; ox < outWidth; ox++) {
@@ -91,6 +94,52 @@ function shrinkGreyByThree(words: Uint32Array, width: number, height: number, ou
       out[o + 2] = ((s2 + 4) * 7282) >>> 16;
       out[o + 3] = ((s3 + 4) * 7282) >>> 16;
       o += 4;
+    }
+  }
+}
+
+/**
+ * 300 dpi RGB to 100 dpi: nine words of three rows (12 × 3 pixels, 36 bytes) are four output
+ * pixels. The three rows are summed two bytes a lane, each lane pair then spread into byte sums and
+ * every output byte is three of them: channel c of output pixel k holds bytes 9k + c, 9k + 3 + c
+ * and 9k + 6 + c of the group. Only whole groups; blockMean does the rest.
+ */
+function shrinkRgbByThree(words: Uint32Array, width: number, height: number, out: Uint8Array): void {
+  const stride = (width * 3) >>> 2;
+  const groups = Math.floor(width / 12);
+  const outRow = Math.ceil(width / 3) * 3;
+  const rows = Math.floor(height / 3);
+  // Column sums of one group's 36 bytes over three rows.
+  const sums = new Uint32Array(36);
+  for (let oy = 0; oy < rows; oy++) {
+    const r0 = oy * 3 * stride;
+    const r1 = r0 + stride;
+    const r2 = r1 + stride;
+    let o = oy * outRow;
+    for (let g = 0, i = 0; g < groups; g++, i += 9) {
+      // Nine white words in each row (most of a page): twelve white output bytes, no sums.
+      let white = -1;
+      for (let j = 0; j < 9; j++) white &= words[r0 + i + j] & words[r1 + i + j] & words[r2 + i + j];
+      if (white === -1) {
+        out.fill(255, o, o + 12);
+        o += 12;
+        continue;
+      }
+      for (let j = 0, b = 0; j < 9; j++, b += 4) {
+        const a = words[r0 + i + j], c = words[r1 + i + j], d = words[r2 + i + j];
+        const even = (a & 0xff00ff) + (c & 0xff00ff) + (d & 0xff00ff);
+        const odd = ((a >>> 8) & 0xff00ff) + ((c >>> 8) & 0xff00ff) + ((d >>> 8) & 0xff00ff);
+        sums[b] = even & 0xffff;
+        sums[b + 1] = odd & 0xffff;
+        sums[b + 2] = even >>> 16;
+        sums[b + 3] = odd >>> 16;
+      }
+      for (let b = 0; b < 36; b += 9) {
+        // (s + 4) / 9 rounded down, exactly for s ≤ 9 × 255, by a multiply and a shift.
+        out[o++] = ((sums[b] + sums[b + 3] + sums[b + 6] + 4) * 7282) >>> 16;
+        out[o++] = ((sums[b + 1] + sums[b + 4] + sums[b + 7] + 4) * 7282) >>> 16;
+        out[o++] = ((sums[b + 2] + sums[b + 5] + sums[b + 8] + 4) * 7282) >>> 16;
+      }
     }
   }
 }
