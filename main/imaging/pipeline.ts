@@ -98,12 +98,14 @@ export async function cleanPage(page: SourcePage, options: CleanOptions, clock?:
   // resolution anyway, so it is decoded once and the small copy is made from those pixels. So is a
   // grey JPEG that will most likely be thresholded (the automatic or black-and-white mode; the
   // common scanned text page): libjpeg's scaled decode still reads all of the file's coefficients
-  // and costs three quarters of the full one. A colour JPEG's small copy is decoded on its own:
-  // the page may need no more, and three full-resolution channels cost far more than one.
+  // and costs three quarters of the full one. So is a colour JPEG in those modes: its small copy
+  // comes from the full RGB by a block mean and its grey for the threshold from the same pixels
+  // (see renderFull). Only a grey or colour profile, whose JPEGs go into the PDF as they are,
+  // decodes the small copy on its own.
   const space = greySource ? 'b-w' : 'srgb';
   const scannerJpeg = page.jpegPassthrough && page.input.kind === 'encoded';
-  const likelyDecodedFull = greySource && (inferred || options.colourMode === 'auto' || options.colourMode === 'bw');
-  const decodedOnce = scannerJpeg && !likelyDecodedFull
+  const likelyDecodedFull = inferred || options.colourMode === 'auto' || options.colourMode === 'bw';
+  let decodedOnce = scannerJpeg && !likelyDecodedFull
     ? undefined
     : (fastBilevel(page) ?? (await decodeScan(openPageImage(page, { failOn: 'warning' }).flatten({ background: '#ffffff' }).toColourspace(space))));
   const smallWidth = Math.min(analysisWidth, page.width);
@@ -173,7 +175,7 @@ export async function cleanPage(page: SourcePage, options: CleanOptions, clock?:
 
   // Cleaned pixels: the border is whitened in them; the turn is the PDF's when turnInPdf (1-bit
   // pages then skip a full-resolution resample that costs more than decode and threshold together).
-  const full = await renderFull(page, {
+  const plan: RenderPlan = {
     border: fullBorder,
     turnQuarters: turnInPdf ? 0 : turnQuarters,
     turn: turnInPdf ? 0 : turn,
@@ -181,7 +183,10 @@ export async function cleanPage(page: SourcePage, options: CleanOptions, clock?:
     greySource,
     neutral: analysis.tintedShare === 0,
     decoded: decodedOnce,
-  });
+  };
+  // The plan holds the only reference left: renderFull lets a 26 MB RGB page go once it has its grey.
+  decodedOnce = undefined;
+  const full = await renderFull(page, plan);
   clock?.('decode full');
   let encoded: EncodedPage;
   if (colourMode === 'bw' && page.bilevel) {
@@ -283,8 +288,11 @@ async function renderFull(page: SourcePage, plan: RenderPlan): Promise<RawImage>
   const viaRgb = !plan.colour && !plan.greySource;
   let image: RawImage;
   if (plan.decoded && (!plan.colour || plan.decoded.channels >= 3)) {
-    // Decoded in the source's space: grey stays grey, colour stays colour or becomes grey here.
-    image = viaRgb ? luminance(plan.decoded) : plan.decoded;
+    // Decoded in the source's space: grey stays grey, colour stays colour or becomes grey here,
+    // by the same rule as a grey decode below (green when untinted), so the pixels are the same.
+    const decoded = plan.decoded;
+    plan.decoded = undefined;
+    image = !viaRgb ? decoded : plan.neutral && decoded.channels === 3 ? greenOf(decoded) : luminance(decoded);
   } else {
     const decoding = openPageImage(page, { failOn: 'warning' }).flatten({ background: '#ffffff' }).toColourspace(viaRgb ? 'srgb' : space);
     image = await decodeScan(viaRgb && plan.neutral ? decoding.extractChannel(1) : decoding);
@@ -313,6 +321,29 @@ async function renderFull(page: SourcePage, plan: RenderPlan): Promise<RawImage>
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** The green channel of packed RGB: what libvips' extractChannel(1) hands out from the same decode. */
+function greenOf(image: RawImage): RawImage {
+  const { data, width, height } = image;
+  const rgb = new Uint8Array(data.buffer, data.byteOffset, data.length);
+  const count = width * height;
+  let grey = Buffer.allocUnsafe(count);
+  let done = 0;
+  if (LITTLE_ENDIAN && rgb.byteOffset % 4 === 0) {
+    if (grey.byteOffset % 4 !== 0) grey = Buffer.alloc(count);
+    // Four pixels are three words, R0 G0 B0 R1 | G1 B1 R2 G2 | B2 R3 G3 B3, and one word out.
+    const quads = count >>> 2;
+    const source = new Uint32Array(rgb.buffer, rgb.byteOffset, quads * 3);
+    const target = new Uint32Array(grey.buffer, grey.byteOffset, quads);
+    for (let q = 0, j = 0; q < quads; q++, j += 3) {
+      const w1 = source[j + 1];
+      target[q] = ((source[j] >>> 8) & 255) | ((w1 & 255) << 8) | ((w1 >>> 24) << 16) | (((source[j + 2] >>> 16) & 255) << 24);
+    }
+    done = quads * 4;
+  }
+  for (let i = done; i < count; i++) grey[i] = rgb[i * 3 + 1];
+  return { data: grey, width, height, channels: 1 };
+}
 
 /** Grey from sRGB with the analysis' weights (0.30, 0.59, 0.11 in 1/256ths). */
 export function luminance(image: RawImage): RawImage {
