@@ -7,7 +7,7 @@
  */
 import sharp from 'sharp';
 import { packBytes, type PackedBits } from '../imaging/g4.js';
-import { decodeG4Tiff as decodeG4Runs, type RunImage } from '../mailroom/codes/g4-runs.js';
+import { decodeG4Tiff as decodeG4Runs, type RunImage } from '../imaging/g4-runs.js';
 import { encodeJbig2Packed } from './jbig2.js';
 
 export interface Jbig2Page {

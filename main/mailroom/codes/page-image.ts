@@ -3,7 +3,7 @@
  * codes are, and for patch codes) and full-resolution grey only for the rectangles asked for
  * (barcode crops). Most pages hold no code, so full resolution is made only when needed:
  *
- * - 1-bit G4 TIFF (the clean-up's page format): decoded into run lengths (g4-runs.ts), a few
+ * - 1-bit G4 TIFF (the clean-up's page format): decoded into run lengths (imaging/g4-runs.ts), a few
  *   milliseconds; the small copy is summed from the runs and each crop painted from them.
  * - Other files (JPEG, PNG, other TIFF): the small copy comes from one libvips pipeline (JPEG
  *   shrinks while it decodes); each crop is decoded on its own (libvips stops at its last row).
@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import sharp, { type OutputInfo } from 'sharp';
 import { MAX_PAGE_PIXELS } from '../../imaging/decode-limits.js';
 import type { GreyImage } from '../../imaging/types.js';
-import { decodeG4Tiff, paintRuns, shrinkRuns } from './g4-runs.js';
+import { decodeG4Tiff, paintRuns, shrinkRuns } from '../../imaging/g4-runs.js';
 
 /** An image file path, encoded image bytes, or raw 8-bit pixels (the pipeline's RawImage). */
 export type PageInput = string | Buffer | Uint8Array | { data: Uint8Array; width: number; height: number; channels: 1 | 2 | 3 | 4 };

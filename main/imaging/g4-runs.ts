@@ -11,9 +11,12 @@
  * one column of tiles, either fill order, either photometric sense, orientation 1. Anything else
  * (and any coding error, e.g. T.6 extensions or uncompressed mode) returns null, and the caller
  * decodes the file with libvips as before.
+ *
+ * It lives with the imaging code because two readers use it: the marks reader and the JBIG2
+ * recoding at PDF assembly (which paints the runs straight into packed rows).
  */
-import { BLACK_MAKEUP, BLACK_TERMINATING, EXTENDED_MAKEUP, WHITE_MAKEUP, WHITE_TERMINATING } from '../../imaging/g4-codes.js';
-import type { GreyImage } from '../../imaging/types.js';
+import { BLACK_MAKEUP, BLACK_TERMINATING, EXTENDED_MAKEUP, WHITE_MAKEUP, WHITE_TERMINATING } from './g4-codes.js';
+import type { GreyImage } from './types.js';
 
 export interface RunImage {
   width: number;

@@ -1,6 +1,6 @@
 /**
- * The marks reader's own G4 decoder (main/mailroom/codes/g4-runs.ts) against libvips/libtiff on
- * the same files: generated text, table and barcode pages at 200 and 300 dpi, written by libvips
+ * The G4 run decoder (main/imaging/g4-runs.ts; the marks reader's and the JBIG2 recoding's)
+ * against libvips/libtiff on the same files: generated text, table and barcode pages at 200 and 300 dpi, written by libvips
  * (strips, both photometric senses), by the real clean-up (one tile), and re-packed with the
  * reverse fill order. Every pixel must match; the small copy must be the exact box average.
  * Files it does not know come back as null (the caller then decodes with libvips).
@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { openSource } from '../main/imaging/decode.js';
 import { cleanPage } from '../main/imaging/pipeline.js';
-import { decodeG4Tiff, paintRuns, shrinkRuns, type RunImage } from '../main/mailroom/codes/g4-runs.js';
+import { decodeG4Tiff, paintRuns, shrinkRuns, type RunImage } from '../main/imaging/g4-runs.js';
 import { loadPageImage } from '../main/mailroom/codes/page-image.js';
 import { renderBarcodePage } from './fixtures/barcode-pages.js';
 import { renderPageFile } from './fixtures/pages.js';
