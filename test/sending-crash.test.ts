@@ -17,11 +17,12 @@ import { copyTemplate, firstDocuments, queueDocuments, sharedTemplate } from './
 import { startFaultyReceiver } from './support/receiver-faults.js';
 import { startStationProcess, waitFor, writeStationConfig } from './support/station-process.js';
 
-const COUNT = 30;
+// Enough documents that the kills run out before the documents do: a run sends a few of them.
+const COUNT = 40;
 const MID_SENDING_KILLS = 10;
 let template = '';
 beforeAll(async () => {
-  template = await sharedTemplate();
+  template = await sharedTemplate(COUNT);
 });
 
 describe('sending crash safety', () => {
@@ -63,9 +64,10 @@ describe('sending crash safety', () => {
           // Now and then during start-up: recovery itself must survive a kill.
           await new Promise((resolve) => setTimeout(resolve, random() * 1_500));
         } else {
-          // Otherwise once this run has visibly sent something, a random moment later.
+          // Otherwise once this run has visibly sent something, a random moment later, within about one
+          // answer delay, so the kill lands while the next uploads are on their way.
           await waitFor(() => stored() > before || station.child.exitCode !== null, 30_000, 'the station to send').catch(() => undefined);
-          await new Promise((resolve) => setTimeout(resolve, random() * 400));
+          await new Promise((resolve) => setTimeout(resolve, random() * 300));
         }
         station.child.kill('SIGKILL');
         await station.exited;
