@@ -28,7 +28,7 @@ const INK_FRACTION = 0.72;
 const BLANK_MARGIN = 0.06;
 
 /** Writes the luma of the RGB pixel at `p` to grey[k] and returns its chroma (max - min channel). */
-function greyAndChroma(pixels: Uint8Array, p: number, grey: Uint8Array, k: number): number {
+export function greyAndChroma(pixels: Uint8Array, p: number, grey: Uint8Array, k: number): number {
   const r = pixels[p];
   const g = pixels[p + 1];
   const b = pixels[p + 2];

@@ -7,6 +7,8 @@
  * binarizer keeps that text and a 300 dpi grey JPEG of a text page is ten times the bytes.
  */
 
+import { greyAndChroma } from './analyse.js';
+
 export interface ColourDecision {
   mode: 'colour' | 'grey' | 'bw';
   /** Share of the analysed area with clustered clear colour, 0..1. */
@@ -116,13 +118,7 @@ function split(data: Uint8Array, width: number, height: number, channels: number
   const hot: number[] = [];
   const maxHot = n >> 6;
   for (let i = 0, p = 0; i < n; i++, p += channels) {
-    const r = data[p];
-    const g = data[p + 1];
-    const b = data[p + 2];
-    grey[i] = (r * 77 + g * 150 + b * 29) >> 8;
-    const max = r > g ? (r > b ? r : b) : g > b ? g : b;
-    const min = r < g ? (r < b ? r : b) : g < b ? g : b;
-    if (max - min > limitPixel && hot.length <= maxHot) hot.push(i);
+    if (greyAndChroma(data, p, grey, i) > limitPixel && hot.length <= maxHot) hot.push(i);
   }
   if (hot.length <= maxHot) {
     markAroundHot(data, width, height, channels, hot, coloured);
