@@ -85,7 +85,7 @@ export function encodeBits(bits: PackedBits, dpi: number): EncodedPage {
   const tileWidth = alignUp(bits.width, TILE_ALIGN);
   const tileHeight = alignUp(bits.height, TILE_ALIGN);
   const g4 = encodeG4(bits, tileWidth, tileHeight);
-  return { format: 'g4tiff', data: g4Tiff(g4, bits.width, bits.height, tileWidth, tileHeight, dpi), width: bits.width, height: bits.height, dpi };
+  return { format: 'g4tiff', data: g4Tiff(g4, bits.width, bits.height, tileWidth, tileHeight, dpi), width: bits.width, height: bits.height, dpi, bits };
 }
 
 /** Wraps a source JPEG that needs no change, so it reaches the PDF byte for byte. */

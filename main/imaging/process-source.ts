@@ -1,13 +1,16 @@
 /**
  * One processing step: every page of a stored source file is cleaned and written to the page store.
  * Runs in a worker thread. Writes are atomic and named by page id, so a re-run after a crash
- * overwrites the same files and never leaves two versions.
+ * overwrites the same files and never leaves two versions. A black-and-white page also gets its
+ * PDF stream in a file beside it (jbig2-sidecar.ts), written before the job commits.
  */
 import path from 'node:path';
 import { BadInputError } from './bad-input.js';
 import { openSource, pageDecodeError, verifySource } from './decode.js';
 import { cleanPage, ScanDecodeError, type CleanOptions } from './pipeline.js';
 import { writeFileAtomic } from '../store/files.js';
+import { jbig2FromBits } from '../pdf/jbig2-page.js';
+import { writeJbig2Sidecar } from '../pdf/jbig2-sidecar.js';
 import type { SourceFormat } from './types.js';
 import type { MarksRequest, PageMarksOutcome } from '../mailroom/codes/worker-task.js';
 
@@ -76,7 +79,12 @@ export async function processSource(task: ProcessSourceTask): Promise<ProcessSou
         throw error instanceof ScanDecodeError ? pageDecodeError(source.format as SourceFormat, index, error.cause) : error;
       });
       const fileName = pageFileName(task.sourceId, index, cleaned.encoded.format);
-      writeFileAtomic(path.join(task.pagesDir, fileName), cleaned.encoded.data);
+      const pagePath = path.join(task.pagesDir, fileName);
+      // The PDF's JBIG2 stream, coded here from the bits in memory on whichever core is free
+      // rather than in the one assembly task after the last page (see jbig2-sidecar.ts).
+      const bits = cleaned.encoded.bits;
+      if (bits) writeJbig2Sidecar(pagePath, cleaned.encoded.data, cleaned.encoded.dpi, jbig2FromBits(bits, cleaned.encoded.dpi));
+      writeFileAtomic(pagePath, cleaned.encoded.data);
       // A blank page holds no separator, cover sheet or barcode (less ink than a short word).
       const marks = marksReader && !cleaned.blank ? await marksReader.readCleanedPageMarks(cleaned.encoded, task.marks!) : undefined;
       pages.push({

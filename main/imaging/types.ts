@@ -71,4 +71,10 @@ export interface EncodedPage {
   dpi: number;
   /** Absent: the image is the upright page and fills it. */
   drawing?: PageDrawing;
+  /**
+   * 'g4tiff' pages fresh from the encoder: the 1-bit rows it coded (1 = ink; rows of `stride`
+   * 32-bit words, first pixel in the high bit), so the clean-up can code them for the PDF as
+   * well (JBIG2, jbig2-sidecar.ts) without decoding the G4 again. Only in memory, never stored.
+   */
+  bits?: { words: Uint32Array; width: number; height: number; stride: number };
 }

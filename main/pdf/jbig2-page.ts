@@ -1,9 +1,10 @@
 /**
  * A stored black-and-white page (a single-tile CCITT G4 TIFF) recoded as JBIG2 for the PDF. The
  * page store keeps G4, which every TIFF reader opens; only the PDF gets the smaller JBIG2 (about
- * 60 % of the G4 bytes on text pages), built when the document is assembled, so no stored page or
- * schema changes. Lossless both ways: the G4 bits are decoded exactly and the generic region codes
- * them exactly (see jbig2.ts).
+ * 60 % of the G4 bytes on text pages). The clean-up codes it from the bits in memory and keeps it
+ * beside the page file (jbig2-sidecar.ts); the assembly codes it here from the G4 only for a page
+ * that has no such file, so no stored page or schema changes. Lossless both ways: the G4 bits are
+ * decoded exactly and the generic region codes them exactly (see jbig2.ts).
  */
 import sharp from 'sharp';
 import { packBytes, type PackedBits } from '../imaging/g4.js';
@@ -18,7 +19,14 @@ export interface Jbig2Page {
 
 /** Decodes the G4 TIFF (its own size, not the padded tile) and codes its bits as JBIG2. */
 export async function jbig2FromG4Tiff(tiff: Buffer, dpi: number): Promise<Jbig2Page> {
-  const bits = await decodeStoredG4(tiff);
+  return jbig2FromBits(await decodeStoredG4(tiff), dpi);
+}
+
+/**
+ * The same stream from the bits the G4 TIFF was coded from (the clean-up's, see jbig2-sidecar.ts):
+ * G4 is lossless, so these are the bits the TIFF decodes to.
+ */
+export function jbig2FromBits(bits: PackedBits, dpi: number): Jbig2Page {
   return { data: encodeJbig2Packed(bits, { dpi }), width: bits.width, height: bits.height };
 }
 

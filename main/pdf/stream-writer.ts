@@ -3,7 +3,8 @@
  * and let go before the next, so a 1,000-page batch needs the memory of one page. JPEG pages go in
  * byte for byte (DCTDecode) unless they are text pages over the size goal, which go in as two
  * layers (mrc.ts: a JBIG2 text mask over a low-resolution background JPEG); black-and-white pages
- * as lossless JBIG2 recoded from the stored G4 TIFF (or its CCITT G4 data as it is, where smaller).
+ * as lossless JBIG2 of the stored G4 TIFF's bits, coded at clean-up or here (or its CCITT G4 data as
+ * it is, where smaller).
  *
  * File layout: header, then per page its image, content stream and page object, then the page
  * tree (its number reserved first, so pages can name it as /Parent), XMP, catalog, Info, xref.
@@ -14,7 +15,7 @@ import type { EncodedPage } from '../imaging/types.js';
 import { fsyncDir, tempPathFor } from '../store/files.js';
 import { extractG4Strip } from './ccitt.js';
 import { readJpegInfo } from './jpeg-info.js';
-import { jbig2FromG4Tiff } from './jbig2-page.js';
+import { jbig2FromG4Tiff, type Jbig2Page } from './jbig2-page.js';
 import { buildMrc, type MrcPage } from './mrc.js';
 import { drawTurnedLayers, layerOperators, type ImageLayer } from './page-drawing.js';
 import { describeMetadata, validateMetadata, type PdfMetadata } from './metadata.js';
@@ -23,9 +24,10 @@ import { pdfDate, pdfNumber, pdfRef, pdfTextString } from './pdf-syntax.js';
 
 /**
  * A page to write. `layers`: the page's layers built ahead (page-layers.ts), or null when it was
- * found to keep its JPEG; absent, the writer decides itself.
+ * found to keep its JPEG; absent, the writer decides itself. `jbig2`: a black-and-white page's
+ * JBIG2 stream coded ahead from the same bits (jbig2-sidecar.ts); absent, the writer codes it.
  */
-export type PdfPage = EncodedPage & { layers?: MrcPage | null };
+export type PdfPage = EncodedPage & { layers?: MrcPage | null; jbig2?: Jbig2Page };
 
 /** The pages of a document, handed out one at a time. */
 export interface PageSource {
@@ -256,12 +258,12 @@ async function writeJpegImage(out: PdfObjectWriter, number: number, page: Encode
  * stored G4 data, which it nearly always is (about 60 % of it on text pages); else the G4 data as
  * it is.
  */
-async function writeBilevelImage(out: PdfObjectWriter, number: number, page: EncodedPage): Promise<{ width: number; height: number }> {
+async function writeBilevelImage(out: PdfObjectWriter, number: number, page: PdfPage): Promise<{ width: number; height: number }> {
   const g4 = extractG4Strip(page.data);
   if (g4.imageWidth !== page.width || g4.imageHeight !== page.height) {
     throw new PdfAssemblyError(`the TIFF is ${g4.imageWidth}×${g4.imageHeight} but the page says ${page.width}×${page.height}`);
   }
-  const jbig2 = await jbig2FromG4Tiff(page.data, page.dpi);
+  const jbig2 = page.jbig2 ?? (await jbig2FromG4Tiff(page.data, page.dpi));
   if (jbig2.width !== page.width || jbig2.height !== page.height) {
     throw new PdfAssemblyError(`the TIFF decodes to ${jbig2.width}×${jbig2.height} but the page says ${page.width}×${page.height}`);
   }

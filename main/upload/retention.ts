@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StationPaths } from '../config/paths.js';
+import { jbig2SidecarPath } from '../pdf/jbig2-sidecar.js';
 import type { StationStore } from '../store/station-store.js';
 import type { StationEvent } from '../../preload/contract/events.js';
 import { SendStore } from './send-store.js';
@@ -63,6 +64,8 @@ export class Retention {
       const files: string[] = [];
       if (document.pdf_path) files.push(path.join(paths.dataDir, document.pdf_path));
       for (const page of pages) files.push(path.join(paths.pages, page.image_path));
+      // A black-and-white page's JBIG2 stream kept beside its file (jbig2-sidecar.ts).
+      const sidecars = pages.map((page) => jbig2SidecarPath(path.join(paths.pages, page.image_path)));
       for (const sourceId of new Set(pages.map((p) => p.source_id))) {
         const source = store.sources.get(sourceId);
         if (!source?.stored_path) continue;
@@ -71,7 +74,7 @@ export class Retention {
         if (allPurged) files.push(path.join(paths.dataDir, source.stored_path));
       }
       // Files first: a crash in between leaves an 'uploaded' document that the next pass purges again.
-      for (const file of files) fs.rmSync(file, { force: true });
+      for (const file of [...files, ...sidecars]) fs.rmSync(file, { force: true });
       store.transaction(() => {
         store.documents.setState(document.id, 'purged');
         this.rows.markPurged(document.id);
