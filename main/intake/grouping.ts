@@ -60,6 +60,8 @@ export class Grouper {
     const created: string[] = [];
     for (const batch of this.store.batches.quiet(nowMs)) {
       const id = this.store.transaction(() => {
+        // Checked before loading the members: a large batch is polled many times while its last files are processed.
+        if (this.store.sources.anyIngestedInBatch(batch.id)) return undefined;
         const members = this.store.sources.inBatch(batch.id);
         if (members.some((s) => s.state === 'ingested')) return undefined;
         const loose = members.filter((s) => s.state === 'processed' && !s.document_id).sort(compareScanOrder);

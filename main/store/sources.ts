@@ -102,6 +102,11 @@ export class SourceRepository {
     statement(this.db, 'UPDATE source_files SET document_id = ?, updated_at = ? WHERE id = ?').run(documentId, nowIso(), id);
   }
 
+  /** A file of the batch still waiting to be processed (cheap: a closing check runs every tick). */
+  anyIngestedInBatch(batchId: string): boolean {
+    return statement(this.db, `SELECT 1 FROM source_files WHERE batch_id = ? AND state = 'ingested' LIMIT 1`).get(batchId) !== undefined;
+  }
+
   inBatch(batchId: string): SourceRow[] {
     return statement(this.db, 'SELECT * FROM source_files WHERE batch_id = ? ORDER BY seq').all(batchId) as SourceRow[];
   }

@@ -87,20 +87,13 @@ export class MailroomFlow {
     for (const page of read) this.store.saveMarks(page.pageId, page.marks, page.error, page.ms);
   }
 
-  /** After a mailroom source is committed: tell the UI how far its batch is. */
+  /**
+   * After a mailroom source is committed: tell the UI how far its batch is. Counted in SQL: loading
+   * every member row per processed file made a 500-file batch cost seconds of main-thread time.
+   */
   onSourceProcessed(source: SourceRow): void {
     if (!source.batch_id) return;
-    const members = this.options.store.sources.inBatch(source.batch_id);
-    let done = 0;
-    let total = 0;
-    for (const member of members) {
-      if (member.state === 'processed') {
-        done += member.page_count ?? 0;
-        total += member.page_count ?? 0;
-      } else if (member.state === 'ingested') {
-        total += 1; // a scanner's single-page file, until it is processed
-      }
-    }
+    const { done, total } = this.store.batchPageCounts(source.batch_id);
     const update = this.progress.record(source.batch_id, done, total, (this.options.now ?? Date.now)());
     if (update) this.show(update);
   }

@@ -57,6 +57,20 @@ export class MailroomStore {
     return row?.marks_json ? (JSON.parse(row.marks_json) as MarksLike) : null;
   }
 
+  /**
+   * Pages processed in a batch, and pages known so far: a processed file counts its pages, a file
+   * still waiting counts one (a scanner's single-page file, until it is processed).
+   */
+  batchPageCounts(batchId: string): { done: number; total: number } {
+    const row = statement(
+      this.db,
+      `SELECT COALESCE(SUM(CASE WHEN state = 'processed' THEN COALESCE(page_count, 0) ELSE 0 END), 0) AS done,
+              COALESCE(SUM(CASE WHEN state = 'ingested' THEN 1 ELSE 0 END), 0) AS waiting
+       FROM source_files WHERE batch_id = ?`,
+    ).get(batchId) as { done: number; waiting: number };
+    return { done: row.done, total: row.done + row.waiting };
+  }
+
   insertDocument(doc: NewMailroomDocument): void {
     statement(
       this.db,
