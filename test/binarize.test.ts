@@ -206,6 +206,51 @@ describe('binarizeAdaptive on generated 300 dpi scans', () => {
     expect(binarizeAdaptive(page, 300)).toEqual(binarizeAdaptive({ data: Uint8Array.from(data), width, height }, 300));
   });
 
+  it('writes the same bits as the bytes on pure white paper with sparse marks (skipped groups, thresholds left unset)', () => {
+    // Pure white, where the 1-bit compare skips groups and works out only the thresholds next to
+    // ink: dots, short strokes and grey smudges on and beside the 32-pixel group and 4-pixel cell
+    // boundaries, some alone in a group, at the edges and in the last, shorter cell row.
+    const width = 1203;
+    const height = 1502;
+    let seed = 12345;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+    const page = (marks: number) => {
+      const data = new Uint8Array(width * height).fill(255);
+      for (let n = 0; n < marks; n++) {
+        const x0 = random() < 0.5 ? Math.floor(random() * 38) * 32 + Math.floor(random() * 3) - 1 : Math.floor(random() * width);
+        const y0 = random() < 0.2 ? height - 1 - Math.floor(random() * 3) : Math.floor(random() * height);
+        const w = 1 + Math.floor(random() * 12);
+        const h = 1 + Math.floor(random() * 6);
+        const level = Math.floor(random() * 255);
+        for (let y = Math.max(0, y0); y < Math.min(height, y0 + h); y++) {
+          for (let x = Math.max(0, x0); x < Math.min(width, x0 + w); x++) data[y * width + x] = Math.min(254, level + Math.floor(random() * 40));
+        }
+      }
+      return { data, width, height };
+    };
+    // A mid-grey page first, so every kept threshold holds a value far below what a cell beside a
+    // mark on white paper gets: one the compare read without working it out would show.
+    const grey = new Uint8Array(width * height);
+    for (let i = 0; i < grey.length; i++) grey[i] = 90 + Math.floor(random() * 120);
+    binarizeAdaptiveBits({ data: grey, width, height }, 300);
+    for (const marks of [300, 3_000]) {
+      const image = page(marks);
+      const bits = binarizeAdaptiveBits(image, 300);
+      const bytes = binarizeAdaptive(image, 300);
+      let differing = 0;
+      let black = 0;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const bit = (bits.words[y * bits.stride + (x >> 5)] >>> (31 - (x & 31))) & 1;
+          black += bit;
+          if (bit !== (bytes[y * width + x] === 0 ? 1 : 0)) differing++;
+        }
+      }
+      expect(black).toBeGreaterThan(marks * 5);
+      expect(differing).toBe(0);
+    }
+  });
+
   it('refuses bad input with a clear message', () => {
     expect(() => binarizeAdaptive({ data: new Uint8Array(10), width: 5, height: 5 }, 300)).toThrow(/25 bytes/);
     expect(() => binarizeAdaptive({ data: new Uint8Array(25), width: 5, height: 5 }, 10)).toThrow(/dpi/);
