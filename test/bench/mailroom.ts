@@ -8,6 +8,8 @@
  * Afterwards (not timed) the marks of every non-blank page are read again on this thread, for
  * their CPU time per page (the workers' own figure is wall time).
  * The generated pages are kept in the temp folder between runs (generation is not measured).
+ * `--keep-pages <dir>` copies the cleaned pages there with pages.json (each page's file, dpi, blank
+ * flag and the marks the workers read): A/B runs of the marks reader on the batch's own pages.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -94,9 +96,24 @@ async function rereadMarksCpu(pagesDir: string, pages: { imagePath: string; dpi:
   return { median: at(0.5), p95: at(0.95) };
 }
 
+/** The cleaned pages in scan order with what the workers read on them (for offline A/B runs of the reader). */
+function keepPages(pagesDir: string, db: { prepare(sql: string): { all(): unknown[] } }, dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const rows = db
+    .prepare(
+      `SELECT p.image_path AS imagePath, p.dpi, p.blank, m.marks_json AS marks FROM pages p JOIN sources s ON s.id = p.source_id
+       LEFT JOIN page_marks m ON m.page_id = p.id ORDER BY s.original_name, p.source_index`,
+    )
+    .all() as { imagePath: string; dpi: number; blank: number; marks: string | null }[];
+  for (const row of rows) fs.copyFileSync(path.join(pagesDir, row.imagePath), path.join(dir, row.imagePath));
+  fs.writeFileSync(path.join(dir, 'pages.json'), JSON.stringify(rows.map((row) => ({ ...row, blank: row.blank === 1, marks: row.marks ? JSON.parse(row.marks) : null }))));
+}
+
 export async function runMailroomBench(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
   const pagesArg = args.indexOf('--pages');
+  const keepArg = args.indexOf('--keep-pages');
+  const keepDir = keepArg >= 0 ? path.resolve(args[keepArg + 1] ?? '') : null;
   const wanted = pagesArg >= 0 ? Number(args[pagesArg + 1]) : quick ? 60 : 500;
   if (!Number.isInteger(wanted) || wanted < 10) throw new RangeError('--pages needs a whole number of at least 10.');
   const batch = benchBatch(wanted);
@@ -158,6 +175,8 @@ export async function runMailroomBench(args: string[]): Promise<void> {
     const pagesPerSecond = batch.pages.length / wallS;
     const readPerPageMs = marks.read ? marks.ms / marks.read : 0;
     const marksCpu = await rereadMarksCpu(station.paths.pages, station.store.db.prepare('SELECT image_path AS imagePath, dpi FROM pages WHERE blank = 0').all() as { imagePath: string; dpi: number }[]);
+
+    if (keepDir) keepPages(station.paths.pages, station.store.db, keepDir);
 
     console.log(`\nMailroom bench: ${batch.pages.length} scanned pages (duplex), ${expected.length} letters, ${os.availableParallelism()} cores, load average ${os.loadavg()[0].toFixed(1)}\n`);
     console.log(

@@ -7,6 +7,8 @@
  *   milliseconds; the small copy is summed from the runs and each crop painted from them.
  * - Other files (JPEG, PNG, other TIFF): the small copy comes from one libvips pipeline (JPEG
  *   shrinks while it decodes); each crop is decoded on its own (libvips stops at its last row).
+ * - Packed 1-bit rows still in memory (the clean-up's bits of the page it has just coded as G4):
+ *   the same pixels as the file, so the same small copy and crops, with no decode at all.
  * - Raw pixels: used as they are.
  */
 import { readFile } from 'node:fs/promises';
@@ -15,8 +17,19 @@ import { MAX_PAGE_PIXELS } from '../../imaging/decode-limits.js';
 import type { GreyImage } from '../../imaging/types.js';
 import { decodeG4Tiff, paintRuns, shrinkRuns } from '../../imaging/g4-runs.js';
 
-/** An image file path, encoded image bytes, or raw 8-bit pixels (the pipeline's RawImage). */
-export type PageInput = string | Buffer | Uint8Array | { data: Uint8Array; width: number; height: number; channels: 1 | 2 | 3 | 4 };
+/**
+ * 1-bit pixels as the clean-up codes them (imaging/g4.ts PackedBits): `stride` 32-bit words a row,
+ * the leftmost pixel in a word's top bit, 1 = ink, bits past `width` 0.
+ */
+export interface PackedPage {
+  words: Uint32Array;
+  width: number;
+  height: number;
+  stride: number;
+}
+
+/** An image file path, encoded image bytes, packed 1-bit rows, or raw 8-bit pixels (the pipeline's RawImage). */
+export type PageInput = string | Buffer | Uint8Array | PackedPage | { data: Uint8Array; width: number; height: number; channels: 1 | 2 | 3 | 4 };
 
 export interface PageRect {
   x: number;
@@ -48,6 +61,7 @@ const ANALYSIS_DPI = 100;
 const A4_LONG_SIDE_INCHES = 297 / 25.4;
 
 export async function loadPageImage(input: PageInput, dpiHint?: number): Promise<PageImage> {
+  if (typeof input === 'object' && 'words' in input) return fromPacked(input, dpiHint);
   if (typeof input === 'object' && !(input instanceof Uint8Array)) return fromGrey(rawToGrey(input), dpiHint);
   const bytes = typeof input === 'string' ? await readFile(input) : input;
   const runs = decodeG4Tiff(bytes);
@@ -62,6 +76,104 @@ export async function loadPageImage(input: PageInput, dpiHint?: number): Promise
     };
   }
   return fromEncoded(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), dpiHint);
+}
+
+function fromPacked(bits: PackedPage, dpiHint: number | undefined): PageImage {
+  if (bits.width * bits.height > MAX_PAGE_PIXELS) throw new RangeError('Input image exceeds pixel limit');
+  const dpi = pageDpi(bits.width, bits.height, dpiHint, undefined);
+  const factor = shrinkFactor(dpi);
+  return {
+    width: bits.width,
+    height: bits.height,
+    dpi,
+    small: shrinkPacked(bits, factor),
+    smallDpi: dpi / factor,
+    crop: async (rect) => {
+      const at = clip(rect, bits);
+      return { ...paintPacked(bits, at), x: at.x, y: at.y, binary: true };
+    },
+  };
+}
+
+/**
+ * Grey copy shrunk by a whole factor: the share of ink in each factor × factor box, exactly as
+ * shrinkRuns makes it from the same page's G4 file (so both give the same marks). Only words with
+ * ink cost anything: a text page is mostly white words.
+ */
+export function shrinkPacked(bits: PackedPage, factor: number): GreyImage {
+  const f = Math.max(1, Math.floor(factor));
+  const width = Math.max(1, Math.floor(bits.width / f));
+  const height = Math.max(1, Math.floor(bits.height / f));
+  const limit = width * f;
+  const cellOf = new Int32Array(limit);
+  for (let x = 0; x < limit; x++) cellOf[x] = (x / f) | 0;
+  const area = f * f;
+  const grey = new Uint8Array(area + 1);
+  for (let count = 0; count <= area; count++) grey[count] = 255 - (((count * 255 + (area >> 1)) / area) | 0);
+  const black = new Int32Array(width);
+  const out = new Uint8Array(width * height);
+  const { words, stride } = bits;
+  const lastWord = (limit - 1) >>> 5;
+  // Bits of the last word that lie past the last whole box (they count in no box).
+  const lastMask = limit % 32 === 0 ? 0xffffffff : ~(0xffffffff >>> (limit % 32)) >>> 0;
+  for (let sy = 0; sy < height; sy++) {
+    black.fill(0);
+    for (let row = sy * f, end = Math.min(bits.height, row + f); row < end; row++) {
+      const base = row * stride;
+      for (let w = 0; w <= lastWord; w++) {
+        let word = words[base + w];
+        if (word === 0) continue;
+        if (w === lastWord) word = (word & lastMask) >>> 0;
+        const x0 = w << 5;
+        // Runs of ink within the word: whole boxes inside a run get f each, the boxes at its ends their share.
+        while (word !== 0) {
+          const start = Math.clz32(word);
+          const stop = start + Math.clz32(~(word << start));
+          const from = x0 + start;
+          const to = x0 + Math.min(32, stop);
+          const firstCell = cellOf[from];
+          const lastCell = cellOf[to - 1];
+          if (firstCell === lastCell) black[firstCell] += to - from;
+          else {
+            black[firstCell] += (firstCell + 1) * f - from;
+            for (let c = firstCell + 1; c < lastCell; c++) black[c] += f;
+            black[lastCell] += to - lastCell * f;
+          }
+          word = stop >= 32 ? 0 : (word & (0xffffffff >>> stop)) >>> 0;
+        }
+      }
+    }
+    const at = sy * width;
+    for (let sx = 0; sx < width; sx++) out[at + sx] = grey[black[sx]];
+  }
+  return { data: out, width, height };
+}
+
+/** Full-resolution grey pixels (0 or 255) of a rectangle already clipped to the page. */
+function paintPacked(bits: PackedPage, rect: PageRect): GreyImage {
+  const { words, stride } = bits;
+  const { x: x0, y: y0, width, height } = rect;
+  const x1 = x0 + width;
+  const out = new Uint8Array(width * height).fill(255);
+  if (width === 0) return { data: out, width, height };
+  const firstWord = x0 >>> 5;
+  const lastWord = (x1 - 1) >>> 5;
+  for (let row = 0; row < height; row++) {
+    const base = (y0 + row) * stride;
+    const at = row * width - x0;
+    for (let w = firstWord; w <= lastWord; w++) {
+      let word = words[base + w];
+      if (word === 0) continue;
+      const start = w << 5;
+      while (word !== 0) {
+        const bit = Math.clz32(word);
+        word = (word ^ (0x80000000 >>> bit)) >>> 0;
+        const x = start + bit;
+        if (x >= x0 && x < x1) out[at + x] = 0;
+      }
+    }
+  }
+  return { data: out, width, height };
 }
 
 function pageDpi(width: number, height: number, hint: number | undefined, density: number | undefined): number {

@@ -7,6 +7,7 @@
  * Rules come as configuration (already checked at config load) and are compiled once per worker per rule set.
  */
 import { detectPageMarks, type PageMarks } from './page-marks.js';
+import type { PackedPage } from './page-image.js';
 import { compileBarcodeRules, type BarcodeRuleConfig, type CompiledBarcodeRule } from './rules.js';
 
 export interface DetectPageMarksTask {
@@ -49,14 +50,16 @@ export function runDetectPageMarks(task: DetectPageMarksTask): Promise<PageMarks
 }
 
 /**
- * Marks of a cleaned page from its encoded bytes (the same bytes the page file gets, so the same
- * marks a re-read of the file finds). A page that cannot be read is not the source's fault: it
- * gets null marks and the message (its document is flagged), never a failed clean-up.
+ * Marks of a cleaned page as the clean-up has just encoded it: from the 1-bit rows it coded when
+ * it still holds them (EncodedPage.bits: the very pixels of the G4 file, so no decode), else from
+ * the encoded bytes. Either way the same marks a re-read of the page file finds. A page that
+ * cannot be read is not the source's fault: it gets null marks and the message (its document is
+ * flagged), never a failed clean-up.
  */
-export async function readCleanedPageMarks(page: { data: Buffer; dpi: number }, request: MarksRequest): Promise<PageMarksOutcome> {
+export async function readCleanedPageMarks(page: { data: Buffer; dpi: number; bits?: PackedPage }, request: MarksRequest): Promise<PageMarksOutcome> {
   const started = performance.now();
   try {
-    const marks = await detectPageMarks(page.data, { dpi: page.dpi, rules: rulesFor(request.rules) });
+    const marks = await detectPageMarks(page.bits ?? page.data, { dpi: page.dpi, rules: rulesFor(request.rules) });
     return { marks, error: null, ms: marks.ms };
   } catch (error) {
     return { marks: null, error: (error instanceof Error ? error.message : String(error)).slice(0, 300), ms: performance.now() - started };
