@@ -254,7 +254,14 @@ function anisotropyOf(image: GreyImage, left: number, top: number, right: number
 /** Paper: the median (pages are mostly paper); ink: the darkest 0.5 %, but never lighter than mid-grey. */
 function levels(image: GreyImage): { paper: number; ink: number } {
   const histogram = new Uint32Array(256);
-  for (let i = 0; i < image.data.length; i += 7) histogram[image.data[i]]++;
+  // Paper (255 on a cleaned page) counted apart, as in patch-code.ts: most samples are paper.
+  let white = 0;
+  for (let i = 0; i < image.data.length; i += 7) {
+    const v = image.data[i];
+    if (v === 255) white++;
+    else histogram[v]++;
+  }
+  histogram[255] += white;
   const total = Math.ceil(image.data.length / 7);
   const at = (share: number) => {
     let seen = 0;

@@ -111,13 +111,16 @@ export function shrinkPacked(bits: PackedPage, factor: number): GreyImage {
   const grey = new Uint8Array(area + 1);
   for (let count = 0; count <= area; count++) grey[count] = 255 - (((count * 255 + (area >> 1)) / area) | 0);
   const black = new Int32Array(width);
-  const out = new Uint8Array(width * height);
+  // White everywhere first (a box without ink is 255); only the span of boxes a row group's ink
+  // reaches is counted and written.
+  const out = new Uint8Array(width * height).fill(255);
   const { words, stride } = bits;
   const lastWord = (limit - 1) >>> 5;
   // Bits of the last word that lie past the last whole box (they count in no box).
   const lastMask = limit % 32 === 0 ? 0xffffffff : ~(0xffffffff >>> (limit % 32)) >>> 0;
   for (let sy = 0; sy < height; sy++) {
-    black.fill(0);
+    let low = width;
+    let high = -1;
     for (let row = sy * f, end = Math.min(bits.height, row + f); row < end; row++) {
       const base = row * stride;
       for (let w = 0; w <= lastWord; w++) {
@@ -133,6 +136,8 @@ export function shrinkPacked(bits: PackedPage, factor: number): GreyImage {
           const to = x0 + Math.min(32, stop);
           const firstCell = cellOf[from];
           const lastCell = cellOf[to - 1];
+          if (firstCell < low) low = firstCell;
+          if (lastCell > high) high = lastCell;
           if (firstCell === lastCell) black[firstCell] += to - from;
           else {
             black[firstCell] += (firstCell + 1) * f - from;
@@ -144,7 +149,10 @@ export function shrinkPacked(bits: PackedPage, factor: number): GreyImage {
       }
     }
     const at = sy * width;
-    for (let sx = 0; sx < width; sx++) out[at + sx] = grey[black[sx]];
+    for (let sx = low; sx <= high; sx++) {
+      out[at + sx] = grey[black[sx]];
+      black[sx] = 0;
+    }
   }
   return { data: out, width, height };
 }

@@ -75,7 +75,15 @@ export function detectPatchCode(image: GreyImage, dpi: number, options: PatchDet
 function inkThreshold(image: GreyImage): number | null {
   const histogram = new Uint32Array(256);
   const { data } = image;
-  for (let i = 0; i < data.length; i += 3) histogram[data[i]]++;
+  // Paper (255 on a cleaned page) is counted apart: one counter bumped over and over in memory
+  // stalls on its own last store, and most samples are paper.
+  let white = 0;
+  for (let i = 0; i < data.length; i += 3) {
+    const v = data[i];
+    if (v === 255) white++;
+    else histogram[v]++;
+  }
+  histogram[255] += white;
   const total = Math.ceil(data.length / 3);
   const level = (share: number) => {
     let seen = 0;
