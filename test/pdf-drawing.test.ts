@@ -152,6 +152,20 @@ describe('page drawings from the processing record', () => {
     expect(drawingFromRecord(JSON.stringify({ orientation: {} }))).toBeUndefined();
     expect(drawingFromRecord(null)).toBeUndefined();
     expect(() => drawingFromRecord(JSON.stringify({ drawing: { ...drawing, pageWidth: -1 } }))).toThrow(/pageWidth/);
+    expect(drawingFromRecord(JSON.stringify({ drawing: { ...drawing, turnDegrees: -360, paper: null } }))).toEqual({ ...drawing, turnDegrees: -360, paper: null });
+    const refused: [unknown, RegExp][] = [
+      [{ ...drawing, pageHeight: 1.5 }, /pageHeight: expected an integer/],
+      [{ ...drawing, turnDegrees: 361 }, /turnDegrees: must be between -360 and 360/],
+      [{ ...drawing, turnDegrees: '2' }, /turnDegrees: expected a finite number/],
+      [{ ...drawing, paper: undefined }, /paper: expected a box or null/],
+      [{ ...drawing, paper: { ...drawing.paper, width: 0 } }, /paper\.width: must be at least 1/],
+      [{ ...drawing, paper: { ...drawing.paper, left: -1, depth: 2 } }, /paper\.left: must be at least 0; paper\.depth: not a field/],
+      [{ ...drawing, scale: 2 }, /scale: not a field of a drawing/],
+      [[drawing], /expected an object/],
+    ];
+    for (const [bad, problem] of refused) expect(() => drawingFromRecord(JSON.stringify({ drawing: bad }))).toThrow(problem);
+    // The writer checks a drawing handed to it directly too.
+    expect(() => drawTurnedImage({ ...drawing, pageWidth: 0 }, { width: 100, height: 140, dpi: 100 })).toThrow(/malformed: pageWidth/);
   });
 
   it('refuses a paper box outside the image', () => {

@@ -1,8 +1,8 @@
 /**
  * Document metadata: what goes into the Info dictionary (what every reader and DMS shows) and the
- * XMP stream (what archives and PDF/A read), and reading it back from the Info dictionary.
+ * XMP stream (what archives and PDF/A read). Reading it back (assemble.ts) needs pdf-lib, which
+ * the writer does not load: it would cost the assembly task ~0.4 s of CPU to start.
  */
-import { PDFDict, PDFHexString, PDFName, PDFString, type PDFDocument, type PDFObject } from 'pdf-lib';
 import packageJson from '../../package.json' with { type: 'json' };
 import { buildXmpPacket } from './xmp.js';
 
@@ -29,7 +29,7 @@ export const CREATOR = 'Intake Station';
 export const DEFAULT_PRODUCER = `${CREATOR} ${packageJson.version}`;
 
 /** Custom Info keys; named with the station's prefix so they never clash with another tool's. */
-const KEY = {
+export const INFO_KEYS = {
   stationId: 'IntakeStationId',
   documentId: 'IntakeDocumentId',
   sourceSha256: 'IntakeSourceSha256',
@@ -85,12 +85,12 @@ export function describeMetadata(meta: PdfMetadata, pageCount: number): Document
     // the same bytes for the same input.
     ['ModDate', { kind: 'date', date: meta.createdAt }],
     ['Keywords', text(keywords.join(' '))],
-    [KEY.stationId, text(meta.stationId)],
-    [KEY.documentId, text(meta.documentId)],
+    [INFO_KEYS.stationId, text(meta.stationId)],
+    [INFO_KEYS.documentId, text(meta.documentId)],
     // A comma-separated string rather than a PDF array: exiftool, pdfinfo and most DMS import
     // dialogs show custom Info values only when they are strings.
-    [KEY.sourceSha256, text(meta.sourceSha256.join(','))],
-    [KEY.pageCount, text(String(pageCount))],
+    [INFO_KEYS.sourceSha256, text(meta.sourceSha256.join(','))],
+    [INFO_KEYS.pageCount, text(String(pageCount))],
   ];
   const xmp = buildXmpPacket({
     title: meta.title,
@@ -104,22 +104,4 @@ export function describeMetadata(meta: PdfMetadata, pageCount: number): Document
     sourceSha256: meta.sourceSha256,
   });
   return { info, xmp };
-}
-
-export function readMetadata(doc: PDFDocument): ReadMetadata {
-  const info = doc.context.lookupMaybe(doc.context.trailerInfo.Info, PDFDict);
-  const text = (key: string): string | undefined => (info ? decodeText(info.get(PDFName.of(key))) : undefined);
-  const hashes = text(KEY.sourceSha256);
-  return {
-    title: doc.getTitle(),
-    stationId: text(KEY.stationId),
-    documentId: text(KEY.documentId),
-    sourceSha256: hashes ? hashes.split(',').filter((hash) => hash !== '') : [],
-    pageCount: doc.getPageCount(),
-  };
-}
-
-function decodeText(value: PDFObject | undefined): string | undefined {
-  if (value instanceof PDFString || value instanceof PDFHexString) return value.decodeText();
-  return undefined;
 }

@@ -4,23 +4,48 @@
  * This is how a scanner's JPEG is straightened without touching its bytes. The numbers come from
  * the page's processing record, so they are validated here like any other input.
  */
-import { z } from 'zod';
 import type { PageDrawing } from '../imaging/types.js';
 import { pdfNumber } from './pdf-syntax.js';
 
-const boxSchema = z.strictObject({
-  left: z.number().int().min(0),
-  top: z.number().int().min(0),
-  width: z.number().int().positive(),
-  height: z.number().int().positive(),
-});
+type Problem = string | undefined;
 
-export const pageDrawingSchema = z.strictObject({
-  turnDegrees: z.number().finite().min(-360).max(360),
-  pageWidth: z.number().int().positive(),
-  pageHeight: z.number().int().positive(),
-  paper: boxSchema.nullable(),
-});
+const integer = (min: number) => (value: unknown): Problem =>
+  typeof value !== 'number' || !Number.isInteger(value) ? 'expected an integer' : value < min ? `must be at least ${min}` : undefined;
+const turn = (value: unknown): Problem =>
+  typeof value !== 'number' || !Number.isFinite(value) ? 'expected a finite number' : Math.abs(value) > 360 ? 'must be between -360 and 360' : undefined;
+
+/** The fields of `value` that break `rules` (and fields it should not have), as "path: problem". */
+function problemsOf(value: unknown, rules: Record<string, (field: unknown) => Problem | string[]>, at: string[] = []): string[] {
+  const where = (key: string) => [...at, key].join('.');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${at.join('.')}: expected an object`];
+  const problems: string[] = [];
+  for (const [key, rule] of Object.entries(rules)) {
+    const problem = rule((value as Record<string, unknown>)[key]);
+    if (Array.isArray(problem)) problems.push(...problem);
+    else if (problem) problems.push(`${where(key)}: ${problem}`);
+  }
+  for (const key of Object.keys(value)) if (!(key in rules)) problems.push(`${where(key)}: not a field of a drawing`);
+  return problems;
+}
+
+const BOX_RULES = { left: integer(0), top: integer(0), width: integer(1), height: integer(1) };
+const DRAWING_RULES = {
+  turnDegrees: turn,
+  pageWidth: integer(1),
+  pageHeight: integer(1),
+  paper: (box: unknown): Problem | string[] => (box === null ? undefined : box === undefined ? 'expected a box or null' : problemsOf(box, BOX_RULES, ['paper'])),
+};
+
+/**
+ * `value` as a drawing, or a RangeError naming every field that is wrong. Checked by hand rather
+ * than with the schema library: the PDF writer checks every drawing it draws, and loading that
+ * library would cost the assembly task in the worker ~0.1 s of CPU.
+ */
+export function parseDrawing(value: unknown): PageDrawing {
+  const problems = problemsOf(value, DRAWING_RULES);
+  if (problems.length > 0) throw new RangeError(`the page's drawing is malformed: ${problems.join('; ')}`);
+  return value as PageDrawing;
+}
 
 /**
  * The drawing kept in a page's processing record (processing_json), or undefined when the page
@@ -31,9 +56,7 @@ export function drawingFromRecord(processingJson: string | null | undefined): Pa
   if (!processingJson) return undefined;
   const record = JSON.parse(processingJson) as { drawing?: unknown };
   if (record.drawing === undefined || record.drawing === null) return undefined;
-  const parsed = pageDrawingSchema.safeParse(record.drawing);
-  if (!parsed.success) throw new RangeError(`the page's drawing is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
+  return parseDrawing(record.drawing);
 }
 
 export interface DrawnPage {
@@ -88,15 +111,13 @@ export function layerOperators(layers: ImageLayer[], k: number, left: number, to
 
 /** Same as drawTurnedImage, for an image drawn in several layers. */
 export function drawTurnedLayers(drawing: PageDrawing, image: { width: number; height: number; dpi: number }, layers: ImageLayer[]): DrawnPage {
-  const parsed = pageDrawingSchema.safeParse(drawing);
-  if (!parsed.success) throw new RangeError(`the page's drawing is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const { turnDegrees, paper } = parsed.data;
+  const { turnDegrees, paper, pageWidth: drawnWidth, pageHeight: drawnHeight } = parseDrawing(drawing);
   if (paper && (paper.left + paper.width > image.width || paper.top + paper.height > image.height)) {
     throw new RangeError(`the paper box ${paper.width}×${paper.height}+${paper.left}+${paper.top} reaches outside the ${image.width}×${image.height} image`);
   }
   const k = 72 / image.dpi;
-  const pageWidth = parsed.data.pageWidth * k;
-  const pageHeight = parsed.data.pageHeight * k;
+  const pageWidth = drawnWidth * k;
+  const pageHeight = drawnHeight * k;
   const iw = image.width * k;
   const ih = image.height * k;
   const n = pdfNumber;
