@@ -7,6 +7,13 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureBundle, touchBundle } from './bundle-cache.mjs';
+import { prestartWorker } from '../workers/prestart.mjs';
+
+/**
+ * Commands whose station cleans pages: their first page worker starts here, so that it boots while
+ * the CLI loads and opens the database (the pool adopts it).
+ */
+const COMMANDS_WITH_PAGE_WORKERS = new Set(['process', 'watch']);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -20,6 +27,9 @@ async function loadCli() {
     }
     if (bundle) {
       setInterval(() => touchBundle(bundle.dir), 3600 * 1000).unref();
+      if (COMMANDS_WITH_PAGE_WORKERS.has(process.argv[2] ?? '')) {
+        prestartWorker(pathToFileURL(path.join(bundle.dir, 'boot.mjs')), pathToFileURL(path.join(bundle.dir, 'page-worker.js')).href);
+      }
       return import(pathToFileURL(path.join(bundle.dir, 'cli.js')).href);
     }
   }

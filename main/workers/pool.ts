@@ -3,10 +3,13 @@
  * the database and the watcher. A worker that dies takes only its task with it; a new one replaces it.
  * One worker starts with the pool (it boots while the caller opens its database and reads the first
  * file); the others start when work waits for them: each boot costs about half a second of CPU
- * (sharp and the page code), which a one-page run or an idle watcher need not pay.
+ * (sharp and the page code), which a one-page run or an idle watcher need not pay. A caller that
+ * knows work is coming starts more at once (warm); the first worker may have been started by the
+ * launcher before this module was even loaded (prestart.mjs).
  */
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
+import { takePrestartedWorker } from './prestart.mjs';
 
 interface Pending<Result> {
   task: unknown;
@@ -41,6 +44,16 @@ export class WorkerPool<Task, Result> {
     return this.slots.length;
   }
 
+  /**
+   * Starts workers now, up to `count` (and the pool's size), for work the caller knows is coming:
+   * a worker boots while the first tasks are still being prepared instead of after they wait.
+   */
+  warm(count: number): void {
+    while (!this.closed && this.slots.length < Math.min(count, this.capacity)) {
+      this.slots.push(this.spawn());
+    }
+  }
+
   run(task: Task): Promise<Result> {
     if (this.closed) return Promise.reject(new Error('The page worker pool is closed.'));
     return new Promise<Result>((resolve, reject) => {
@@ -56,8 +69,7 @@ export class WorkerPool<Task, Result> {
   }
 
   private spawn(): Slot<Result> {
-    const bootUrl = new URL('./boot.mjs', import.meta.url);
-    const worker = new Worker(bootUrl, { workerData: { entry: this.entry.href } });
+    const worker = takePrestartedWorker(this.entry.href) ?? new Worker(new URL('./boot.mjs', import.meta.url), { workerData: { entry: this.entry.href } });
     worker.unref();
     const slot: Slot<Result> = { worker };
     worker.on('message', (message: { ok: true; result: Result } | { ok: false; error: string }) => {
