@@ -2,7 +2,7 @@
  * A black-and-white page's JBIG2 stream coded at clean-up (process-source.ts) and kept beside its
  * page file (jbig2-sidecar.ts): the assembly (build-document.ts) copies it, and the PDF is byte for
  * byte the one it writes when it codes every page itself; a file that does not belong to the page
- * file's bytes (another page's, another dpi, cut short) is passed over.
+ * file's bytes (another page's, another dpi) or is not whole (cut short, torn) is passed over.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -107,7 +107,7 @@ describe('JBIG2 streams coded at clean-up', () => {
     }
   });
 
-  it('passes over a file that belongs to other bytes, another dpi, or is cut short', async () => {
+  it('passes over a file that belongs to other bytes or another dpi, or is cut short or torn', async () => {
     const [first, second] = pages;
     const firstPath = path.join(pagesDir, first.imagePath);
     const secondPath = path.join(pagesDir, second.imagePath);
@@ -120,6 +120,11 @@ describe('JBIG2 streams coded at clean-up', () => {
       expect(readJbig2Sidecar(firstPath, tiff, first.dpi + 1)).toBeUndefined();
       expect(readJbig2Sidecar(firstPath, fs.readFileSync(secondPath), first.dpi)).toBeUndefined();
       fs.writeFileSync(jbig2SidecarPath(firstPath), original.subarray(0, original.length - 1));
+      expect(readJbig2Sidecar(firstPath, tiff, first.dpi)).toBeUndefined();
+      // Torn: whole in length, but a crash left other bytes in the stream.
+      const torn = Buffer.from(original);
+      torn.fill(0, torn.length - 64);
+      fs.writeFileSync(jbig2SidecarPath(firstPath), torn);
       expect(readJbig2Sidecar(firstPath, tiff, first.dpi)).toBeUndefined();
       fs.writeFileSync(jbig2SidecarPath(firstPath), 'not a sidecar');
       expect(readJbig2Sidecar(firstPath, tiff, first.dpi)).toBeUndefined();

@@ -5,15 +5,16 @@
  * runs one page after another on one core while the others idle. The clean-up has the page's bits
  * in memory already and codes them on whichever core is free; the assembly then copies the bytes.
  *
- * The file names the G4 TIFF it was coded beside (its sha256 and the dpi), so a file that does not
- * belong to the page's bytes now is never used: the assembly then codes the page as before. The
- * PDF is the same either way, as both code the same bits (G4 is lossless). Written atomically
- * (temp file, fsync, rename) before the page's job commits, like the page file; a re-run overwrites
- * it, and it is removed wherever its page file is removed.
+ * The file names the G4 TIFF it was coded beside (its sha256 and the dpi) and the sha256 of its own
+ * stream, so a file that does not belong to the page's bytes now, or that a crash left short or
+ * torn, is never used: the assembly then codes the page as before. The PDF is the same either way,
+ * as both code the same bits (G4 is lossless). So the file needs no fsync: it is written under a
+ * temporary name and renamed, before the page's job commits; a re-run overwrites it, and it is
+ * removed wherever its page file is removed.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { writeFileAtomic } from '../store/files.js';
+import { tempPathFor } from '../store/files.js';
 import type { Jbig2Page } from './jbig2-page.js';
 
 const SUFFIX = '.jb2';
@@ -25,6 +26,8 @@ interface Header {
   width: number;
   height: number;
   bytes: number;
+  /** sha256 of the stream: a file that did not reach the disk whole is told from one that did. */
+  sha256: string;
 }
 
 /** Where a page file's JBIG2 stream is kept. */
@@ -33,12 +36,20 @@ export function jbig2SidecarPath(pagePath: string): string {
 }
 
 function sourceKey(tiff: Uint8Array, dpi: number): string {
-  return `${crypto.createHash('sha256').update(tiff).digest('hex')}@${dpi}`;
+  return `${sha256(tiff)}@${dpi}`;
 }
 
 /** Keeps `page` (coded from the bits `tiff` holds, at `dpi`) beside the page file at `pagePath`. */
 export function writeJbig2Sidecar(pagePath: string, tiff: Uint8Array, dpi: number, page: Jbig2Page): void {
-  writeFileAtomic(jbig2SidecarPath(pagePath), encodeJbig2Sidecar(sourceKey(tiff, dpi), page));
+  const target = jbig2SidecarPath(pagePath);
+  const temp = tempPathFor(target);
+  try {
+    fs.writeFileSync(temp, encodeJbig2Sidecar(sourceKey(tiff, dpi), page));
+    fs.renameSync(temp, target);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
 }
 
 /**
@@ -62,7 +73,7 @@ export function removeJbig2Sidecar(pagePath: string): void {
 }
 
 export function encodeJbig2Sidecar(source: string, page: Jbig2Page): Buffer {
-  const header: Header = { source, width: page.width, height: page.height, bytes: page.data.length };
+  const header: Header = { source, width: page.width, height: page.height, bytes: page.data.length, sha256: sha256(page.data) };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const length = Buffer.alloc(4);
   length.writeUInt32BE(json.length);
@@ -82,5 +93,11 @@ export function decodeJbig2Sidecar(bytes: Buffer, source: string): Jbig2Page | u
   }
   if (header.source !== source || jsonEnd + header.bytes !== bytes.length) return undefined;
   if (!Number.isInteger(header.width) || !Number.isInteger(header.height)) return undefined;
-  return { data: new Uint8Array(bytes.buffer, bytes.byteOffset + jsonEnd, header.bytes), width: header.width, height: header.height };
+  const data = new Uint8Array(bytes.buffer, bytes.byteOffset + jsonEnd, header.bytes);
+  if (sha256(data) !== header.sha256) return undefined;
+  return { data, width: header.width, height: header.height };
+}
+
+function sha256(data: Uint8Array): string {
+  return crypto.createHash('sha256').update(data).digest('hex');
 }
