@@ -34,6 +34,7 @@ import { createCustomerDirectory, type CustomerDirectory } from './customers/ind
 import { MailroomFlow } from './mailroom/flow/mailroom-flow.js';
 import { directoryLookup } from './mailroom/flow/customer-lookup.js';
 import { buildLayersAhead } from './pdf/layers-ahead.js';
+import { removeJbig2Sidecar } from './pdf/jbig2-sidecar.js';
 
 export const STATION_VERSION = '0.1.0';
 const ACTOR = 'station';
@@ -390,7 +391,11 @@ export class Station extends EventEmitter<StationEvents> {
     const kept = from && fs.existsSync(from) ? this.ingestor.keepInQuarantine(source.id, source.original_name, from) : source.stored_path;
     // Durable: the stored copy is deleted right after this commit.
     this.store.durableTransaction(() => {
-      for (const page of this.store.pages.deleteForSource(source.id)) fs.rmSync(path.join(this.paths.pages, page.image_path), { force: true });
+      for (const page of this.store.pages.deleteForSource(source.id)) {
+        const pagePath = path.join(this.paths.pages, page.image_path);
+        fs.rmSync(pagePath, { force: true });
+        removeJbig2Sidecar(pagePath);
+      }
       this.store.sources.markQuarantined(source.id, code, reason, kept);
       this.store.audit.record({ actor: ACTOR, action: 'quarantine', subjectType: 'source', subjectId: source.id, fromState: source.state, toState: 'quarantined', detail: { code } });
       complete();
