@@ -50,14 +50,15 @@ class BitWriter {
   private pending = 0;
   private pendingBits = 0;
 
+  /** Every byte below `at` is written before it is read, so the bytes need no zeroing. */
   constructor(capacity: number) {
-    this.bytes = new Uint8Array(Math.max(64, capacity));
+    this.bytes = Buffer.allocUnsafeSlow(Math.max(64, capacity));
   }
 
   /** Room for at least `more` bytes. */
   reserve(more: number): void {
     if (this.at + more <= this.bytes.length) return;
-    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.at + more));
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.at + more));
     grown.set(this.bytes.subarray(0, this.at));
     this.bytes = grown;
   }
