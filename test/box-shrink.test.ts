@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boxShrink } from '../main/imaging/box-shrink.js';
+import { boxShrink, boxShrinkKeepingGreen } from '../main/imaging/box-shrink.js';
 import type { RawImage } from '../main/imaging/types.js';
 
 /** The definition, pixel by pixel: the mean of each block rounded half up, narrower blocks at the edges. */
@@ -77,6 +77,32 @@ describe('boxShrink', () => {
       const image: RawImage = { data: Buffer.alloc(520 * 520, level), width: 520, height: 520, channels: 1 };
       for (const factor of [3, 200, 257]) expect(boxShrink(image, factor).data.every((v) => v === level)).toBe(true);
     }
+  });
+
+  it('keeps the green channel of an RGB page beside the same shrunk copy where it takes both in one pass', () => {
+    const cases: Array<[number, number, number]> = [
+      [2480, 31, 3], // the 300 dpi path: whole groups, one row left below the last block
+      [2484, 30, 3], // a width that leaves part of a group
+      [2482, 33, 3], // rows not on word boundaries (the general path: no green)
+      [116, 40, 3],
+      [120, 9, 3], // fewer than one group's rows below the blocks
+      [61, 47, 4],
+      [3, 3, 3],
+    ];
+    cases.forEach(([width, height, factor], i) => {
+      const image = noise(width, height, 3, i + 7);
+      // White bands so the fast path's white groups are taken too.
+      image.data.fill(255, 0, width * 3 * Math.min(height, 6));
+      const { small, green } = boxShrinkKeepingGreen(image, factor);
+      expect(Buffer.from(small.data).equals(Buffer.from(reference(image, factor))), `case ${i} small`).toBe(true);
+      // Only the word-wise 300-to-100 path takes the green on the way.
+      expect(green !== undefined, `case ${i} green kept`).toBe(factor === 3 && width % 4 === 0);
+      if (!green) return;
+      const expected = Buffer.alloc(width * height);
+      for (let p = 0; p < expected.length; p++) expected[p] = image.data[p * 3 + 1];
+      expect([green.width, green.height, green.channels]).toEqual([width, height, 1]);
+      expect(Buffer.from(green.data).equals(expected), `case ${i} green`).toBe(true);
+    });
   });
 
   it('refuses a factor it cannot sum exactly', () => {

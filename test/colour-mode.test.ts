@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { analyseRgb } from '../main/imaging/analyse.js';
 import { findPaperBox } from '../main/imaging/borders.js';
 import { decideColourMode } from '../main/imaging/colour-mode.js';
 import { analysisCopy, renderScan, type ScanSpec } from './fixtures/scan-faults.js';
@@ -30,6 +31,18 @@ describe('decideColourMode on generated scans (100 dpi analysis copy)', () => {
     expect(decision.reason.length).toBeGreaterThan(5);
     if (expected === 'grey') expect(decision.photoBoxes.length).toBeGreaterThan(0);
     if (spec.shading !== undefined) expect(decision.shadedShare).toBeGreaterThan(0.1);
+  });
+
+  it.each(CASES)('%s: the same decision from the page analysis the clean-up already has', async (_name, _expected, spec) => {
+    const scan = await renderScan({ dpi: 150, seed: 7, ...spec });
+    for (const channels of [3, 1] as const) {
+      const copy = await analysisCopy(scan, channels);
+      const analysis = analyseRgb(copy.data, copy.width, copy.height, channels);
+      const border = findPaperBox(analysis.grey, copy.dpi, analysis.paperLevel);
+      expect(border).toEqual(findPaperBox(analysis.grey, copy.dpi));
+      const box = border.box ?? undefined;
+      expect(decideColourMode(copy, { dpi: copy.dpi, box, analysis })).toEqual(decideColourMode(copy, { dpi: copy.dpi, box }));
+    }
   });
 
   it('a grey copy (one channel) never comes out colour', async () => {

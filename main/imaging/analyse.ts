@@ -2,6 +2,7 @@
  * Page analysis on the small copy used for deskew: grey levels, colourfulness and ink coverage,
  * computed in one pass over the pixels.
  */
+import { takeBuffer } from './spare-buffers.js';
 import type { GreyImage } from './types.js';
 
 export interface PageAnalysis {
@@ -13,6 +14,10 @@ export interface PageAnalysis {
    * page's red, green and blue agree to a few levels, so any one of them is its grey.
    */
   tintedShare: number;
+  /** The largest chroma (max − min channel) of any pixel; 0 for a grey image. */
+  maxChroma: number;
+  /** The grey's paper level (paperLevel), taken from the same pass. */
+  paperLevel: number;
   /** Share of pixels that are ink after ignoring the outer margin and isolated specks, 0..1. */
   inkShare: number;
 }
@@ -21,11 +26,13 @@ export interface PageAnalysis {
 const CHROMA_THRESHOLD = 48;
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Chroma up to which a pixel counts as neutral grey: JPEG's colour noise on grey paper stays below it. */
-const NEUTRAL_CHROMA = 12;
+export const NEUTRAL_CHROMA = 12;
 /** Pixels darker than this fraction of the paper's brightness count as ink. */
 const INK_FRACTION = 0.72;
 /** Margin ignored for blank detection: punch holes, shadows and the paper edge live there. */
 const BLANK_MARGIN = 0.06;
+/** The paper is this percentile of the grey levels (borders and ink are darker). */
+const PAPER_PERCENTILE = 0.9;
 
 /** Writes the luma of the RGB pixel at `p` to grey[k] and returns its chroma (max - min channel). */
 export function greyAndChroma(pixels: Uint8Array, p: number, grey: Uint8Array, k: number): number {
@@ -38,29 +45,44 @@ export function greyAndChroma(pixels: Uint8Array, p: number, grey: Uint8Array, k
   return max - min;
 }
 
+/**
+ * Grey levels, colourfulness, paper level and ink coverage in one pass over the pixels. The grey
+ * buffer is scratch the clean-up hands back at the end of the page (spare-buffers.ts).
+ */
 export function analyseRgb(data: Buffer | Uint8Array, width: number, height: number, channels: number): PageAnalysis {
-  const grey = new Uint8Array(width * height);
+  // Every pixel is written below.
+  const grey = takeBuffer(width * height);
   const pixels = new Uint8Array(data.buffer, data.byteOffset, data.length);
+  const histogram = new Uint32Array(256);
   let coloured = 0;
   let tinted = 0;
+  let maxChroma = 0;
   // One loop per layout: a branch on the channel count inside the pixel loop costs a third of it.
   if (channels === 1) {
     grey.set(pixels.subarray(0, grey.length));
+    countLevels(grey, histogram);
   } else if (channels < 3) {
     for (let i = 0, p = 0; i < grey.length; i++, p += channels) grey[i] = pixels[p];
+    countLevels(grey, histogram);
   } else {
     let i = 0;
+    // White pixels are counted apart: one histogram bucket bumped pixel after pixel is a chain of
+    // dependent memory updates, the slowest part of the loop on a page of white paper.
+    let white = 0;
     if (channels === 3 && LITTLE_ENDIAN && pixels.byteOffset % 4 === 0) {
       // Most of a page is white paper: four white pixels (three words of 255s) are one test.
       const quads = grey.length >>> 2;
       const words = new Uint32Array(pixels.buffer, pixels.byteOffset, quads * 3);
+      grey.fill(255, 0, quads * 4);
       for (let q = 0, j = 0; q < quads; q++, j += 3) {
         if ((words[j] & words[j + 1] & words[j + 2]) === -1) {
-          grey[4 * q] = grey[4 * q + 1] = grey[4 * q + 2] = grey[4 * q + 3] = 255;
+          white += 4;
           continue;
         }
         for (let k = 4 * q, p = 12 * q; k < 4 * q + 4; k++, p += 3) {
           const chroma = greyAndChroma(pixels, p, grey, k);
+          histogram[grey[k]]++;
+          if (chroma > maxChroma) maxChroma = chroma;
           if (chroma > NEUTRAL_CHROMA) {
             tinted++;
             if (chroma > CHROMA_THRESHOLD) coloured++;
@@ -71,22 +93,53 @@ export function analyseRgb(data: Buffer | Uint8Array, width: number, height: num
     }
     for (let p = i * channels; i < grey.length; i++, p += channels) {
       const chroma = greyAndChroma(pixels, p, grey, i);
+      histogram[grey[i]]++;
+      if (chroma > maxChroma) maxChroma = chroma;
       if (chroma > NEUTRAL_CHROMA) {
         tinted++;
         if (chroma > CHROMA_THRESHOLD) coloured++;
       }
     }
+    histogram[255] += white;
   }
   const image = { data: grey, width, height };
-  return { grey: image, colourShare: coloured / grey.length, tintedShare: tinted / grey.length, inkShare: inkShare(image) };
+  const paper = paperLevelOf(histogram, grey.length);
+  return { grey: image, colourShare: coloured / grey.length, tintedShare: tinted / grey.length, maxChroma, paperLevel: paper, inkShare: inkShare(image, paper) };
+}
+
+/** Adds each pixel's level to the histogram, a word of four white pixels at a time where it can. */
+function countLevels(grey: Uint8Array, histogram: Uint32Array): void {
+  let i = 0;
+  let white = 0;
+  if (LITTLE_ENDIAN && grey.byteOffset % 4 === 0) {
+    const words = new Uint32Array(grey.buffer, grey.byteOffset, grey.length >>> 2);
+    for (let w = 0; w < words.length; w++) {
+      const word = words[w];
+      if (word === 0xffffffff) {
+        white += 4;
+        continue;
+      }
+      histogram[word & 255]++;
+      histogram[(word >>> 8) & 255]++;
+      histogram[(word >>> 16) & 255]++;
+      histogram[word >>> 24]++;
+    }
+    i = words.length * 4;
+  }
+  for (; i < grey.length; i++) histogram[grey[i]]++;
+  histogram[255] += white;
 }
 
 /** The paper's brightness: a high percentile of the grey histogram, robust to dark borders. */
 export function paperLevel(image: GreyImage): number {
   const histogram = new Uint32Array(256);
-  for (let i = 0; i < image.data.length; i++) histogram[image.data[i]]++;
+  countLevels(image.data, histogram);
+  return paperLevelOf(histogram, image.data.length);
+}
+
+function paperLevelOf(histogram: Uint32Array, count: number): number {
   let seen = 0;
-  const target = image.data.length * 0.9;
+  const target = count * PAPER_PERCENTILE;
   for (let level = 0; level < 256; level++) {
     seen += histogram[level];
     if (seen >= target) return Math.max(level, 64);
@@ -95,18 +148,17 @@ export function paperLevel(image: GreyImage): number {
 }
 
 /** Ink coverage inside the margins, counting a dark pixel only when a neighbour is dark too (specks are noise). */
-export function inkShare(image: GreyImage): number {
+export function inkShare(image: GreyImage, paper: number = paperLevel(image)): number {
   const { data, width, height } = image;
-  const threshold = paperLevel(image) * INK_FRACTION;
+  // Whole levels: v < t and v < ceil(t) agree for every whole v, and whole compares are cheaper.
+  const threshold = Math.ceil(paper * INK_FRACTION);
   const x0 = Math.floor(width * BLANK_MARGIN);
   const x1 = Math.ceil(width * (1 - BLANK_MARGIN));
   const y0 = Math.floor(height * BLANK_MARGIN);
   const y1 = Math.ceil(height * (1 - BLANK_MARGIN));
   let ink = 0;
   for (let y = y0; y < y1; y++) {
-    const row = y * width;
-    for (let x = x0; x < x1; x++) {
-      const i = row + x;
+    for (let i = y * width + x0, end = y * width + x1; i < end; i++) {
       if (data[i] < threshold && (data[i + 1] < threshold || data[i + width] < threshold)) ink++;
     }
   }

@@ -8,6 +8,7 @@
  * middle has no band at all. A page turned on a dark bed leaves dark wedges beside it: the box
  * takes the part square to the image; the wedges' rest is left to the binarizer and deskew.
  */
+import { paperLevel } from './analyse.js';
 import type { GreyImage, RawImage } from './types.js';
 
 export interface PaperBox {
@@ -44,7 +45,8 @@ const BORDER_LINE_BRIGHT_SHARE = 0.1;
  */
 const BORDER_LINE_MAX_SPREAD = 24;
 
-export function findPaperBox(image: GreyImage, dpi?: number): BorderResult {
+/** `knownPaper`: the image's paper level when the caller has it (analyse.ts's paperLevel, as computed here). */
+export function findPaperBox(image: GreyImage, dpi?: number, knownPaper?: number): BorderResult {
   const { data, width, height } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 8 || height < 8) {
     throw new RangeError(`findPaperBox: the image must be at least 8×8 pixels, got ${width}×${height}`);
@@ -53,7 +55,7 @@ export function findPaperBox(image: GreyImage, dpi?: number): BorderResult {
     throw new RangeError(`findPaperBox: expected ${width * height} bytes for ${width}×${height}, got ${data?.length ?? 'none'}`);
   }
   const pixelsPerMm = dpi ? dpi / 25.4 : Math.max(width, height) / 297;
-  const paper = paperLevel(data);
+  const paper = knownPaper ?? paperLevel(image);
   const darkLevel = paper * DARK_SHARE;
   const shadowLevel = paper * SHADOW_SHARE;
   const tail = Math.max(1, Math.round(SHADOW_TAIL_MM * pixelsPerMm));
@@ -151,16 +153,4 @@ function bandContrast(image: GreyImage, box: PaperBox, bands: BorderResult['band
   }
   if (count === 0 || bands.left + bands.right + bands.top + bands.bottom === 0) return 1;
   return clamp((paper - sum / count) / paper, 0, 1);
-}
-
-/** The paper's brightness: the 90th percentile of the grey levels (borders and ink are darker). */
-function paperLevel(data: Uint8Array): number {
-  const histogram = new Uint32Array(256);
-  for (let i = 0; i < data.length; i++) histogram[data[i]]++;
-  let seen = 0;
-  for (let level = 0; level < 256; level++) {
-    seen += histogram[level];
-    if (seen >= data.length * 0.9) return Math.max(level, 64);
-  }
-  return 255;
 }

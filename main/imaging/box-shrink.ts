@@ -5,12 +5,28 @@
  * resolution anyway: one JS pass instead of handing 8.7 MB to libvips for a resize, or decoding the
  * scan a second time.
  */
+import { takeBuffer } from './spare-buffers.js';
 import type { RawImage } from './types.js';
 
 /** Whole shrink factors from 2 up to this keep every lane of the column sums below 2^16. */
 const MAX_FACTOR = 257;
 
 export function boxShrink(image: RawImage, factor: number): RawImage {
+  return shrink(image, factor, false).small;
+}
+
+/**
+ * The clean-up's analysis copy of a page decoded as RGB (boxShrink by `factor`) and, for 300 dpi
+ * to 100 (rows of whole words), the page's green channel at full resolution from the same pass
+ * over its 26 MB: the grey of an untinted page for the threshold. Other layouts give no green
+ * (undefined): taking it on its own is no cheaper here than where it is needed.
+ */
+export function boxShrinkKeepingGreen(image: RawImage, factor: number): { small: RawImage; green?: RawImage } {
+  if (image.channels !== 3) throw new RangeError(`boxShrinkKeepingGreen: the image must be RGB, got ${image.channels} channels`);
+  return shrink(image, factor, true);
+}
+
+function shrink(image: RawImage, factor: number, keepGreen: boolean): { small: RawImage; green?: RawImage } {
   const { data, width, height, channels } = image;
   if (!Number.isInteger(factor) || factor < 1 || factor > MAX_FACTOR) {
     throw new RangeError(`boxShrink: the factor must be a whole number from 1 to ${MAX_FACTOR}, got ${factor}`);
@@ -20,16 +36,23 @@ export function boxShrink(image: RawImage, factor: number): RawImage {
   }
   const outWidth = Math.ceil(width / factor);
   const outHeight = Math.ceil(height / factor);
-  const out = Buffer.allocUnsafe(outWidth * outHeight * channels);
+  const out = takeBuffer(outWidth * outHeight * channels);
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.length);
   const rowBytes = width * channels;
   const aligned = LITTLE_ENDIAN && rowBytes % 4 === 0 && data.byteOffset % 4 === 0;
   const byThree = aligned && factor === 3 && channels === 1;
   const rgbByThree = aligned && factor === 3 && channels === 3;
+  let green: RawImage | undefined;
   if (byThree) {
     shrinkGreyByThree(new Uint32Array(data.buffer, data.byteOffset, data.length >>> 2), width, height, out);
   } else if (rgbByThree) {
-    shrinkRgbByThree(new Uint32Array(data.buffer, data.byteOffset, data.length >>> 2), width, height, out);
+    const greenBytes = keepGreen ? takeBuffer(width * height) : undefined;
+    const greenWords = greenBytes && new Uint32Array(greenBytes.buffer, greenBytes.byteOffset, greenBytes.length >>> 2);
+    shrinkRgbByThree(new Uint32Array(data.buffer, data.byteOffset, data.length >>> 2), width, height, out, greenWords);
+    if (greenBytes) {
+      greenRest(bytes, width, height, Math.floor(width / 12) * 12, Math.floor(height / 3) * 3, greenBytes);
+      green = { data: greenBytes, width, height, channels: 1 };
+    }
   } else {
     shrinkRows(bytes, image, factor, aligned, out);
   }
@@ -41,7 +64,14 @@ export function boxShrink(image: RawImage, factor: number): RawImage {
       for (let c = 0; c < channels; c++) out[(oy * outWidth + ox) * channels + c] = blockMean(bytes, image, factor, ox, oy, c);
     }
   }
-  return { data: out, width: outWidth, height: outHeight, channels };
+  return { small: { data: out, width: outWidth, height: outHeight, channels }, green };
+}
+
+/** Green bytes the word-wise pass leaves: columns from `doneColumns` in its rows, and every column below `doneRows`. */
+function greenRest(bytes: Uint8Array, width: number, height: number, doneColumns: number, doneRows: number, green: Uint8Array): void {
+  for (let y = 0; y < height; y++) {
+    for (let x = y < doneRows ? doneColumns : 0, i = y * width + x; x < width; x++, i++) green[i] = bytes[i * 3 + 1];
+  }
 }
 
 /** The rounded mean of one block in one channel, read byte by byte (edges and leftovers). */
@@ -100,48 +130,84 @@ function shrinkGreyByThree(words: Uint32Array, width: number, height: number, ou
 
 /**
  * 300 dpi RGB to 100 dpi: nine words of three rows (12 × 3 pixels, 36 bytes) are four output
- * pixels. The three rows are summed two bytes a lane, each lane pair then spread into byte sums and
- * every output byte is three of them: channel c of output pixel k holds bytes 9k + c, 9k + 3 + c
- * and 9k + 6 + c of the group. Only whole groups; blockMean does the rest.
+ * pixels. The three rows are summed two bytes a lane (E: bytes 0 and 2 of a word, O: bytes 1 and
+ * 3), and every output byte is three lanes: channel c of output pixel k holds bytes 9k + c,
+ * 9k + 3 + c and 9k + 6 + c of the group. With `green` (the page's size, one byte a pixel), the
+ * green channel of the three rows is written there too, from the words already loaded: the
+ * clean-up's full-resolution grey of an untinted page, without a second pass over 26 MB.
+ * Only whole groups; blockMean (and greenRest) do the rest.
  */
-function shrinkRgbByThree(words: Uint32Array, width: number, height: number, out: Uint8Array): void {
+function shrinkRgbByThree(words: Uint32Array, width: number, height: number, out: Uint8Array, green?: Uint32Array): void {
   const stride = (width * 3) >>> 2;
+  const greenStride = width >>> 2;
   const groups = Math.floor(width / 12);
   const outRow = Math.ceil(width / 3) * 3;
   const rows = Math.floor(height / 3);
-  // Column sums of one group's 36 bytes over three rows.
-  const sums = new Uint32Array(36);
+  // White first: one memset is cheaper than storing the white groups one by one.
+  out.fill(255, 0, rows * outRow);
+  green?.fill(0xffffffff, 0, rows * 3 * greenStride);
   for (let oy = 0; oy < rows; oy++) {
     const r0 = oy * 3 * stride;
     const r1 = r0 + stride;
     const r2 = r1 + stride;
+    const g0 = oy * 3 * greenStride;
     let o = oy * outRow;
     for (let g = 0, i = 0; g < groups; g++, i += 9) {
-      // Nine white words in each row (most of a page): twelve white output bytes, no sums.
-      let white = -1;
-      for (let j = 0; j < 9; j++) white &= words[r0 + i + j] & words[r1 + i + j] & words[r2 + i + j];
+      const a0 = words[r0 + i], a1 = words[r0 + i + 1], a2 = words[r0 + i + 2], a3 = words[r0 + i + 3], a4 = words[r0 + i + 4];
+      const a5 = words[r0 + i + 5], a6 = words[r0 + i + 6], a7 = words[r0 + i + 7], a8 = words[r0 + i + 8];
+      const b0 = words[r1 + i], b1 = words[r1 + i + 1], b2 = words[r1 + i + 2], b3 = words[r1 + i + 3], b4 = words[r1 + i + 4];
+      const b5 = words[r1 + i + 5], b6 = words[r1 + i + 6], b7 = words[r1 + i + 7], b8 = words[r1 + i + 8];
+      const c0 = words[r2 + i], c1 = words[r2 + i + 1], c2 = words[r2 + i + 2], c3 = words[r2 + i + 3], c4 = words[r2 + i + 4];
+      const c5 = words[r2 + i + 5], c6 = words[r2 + i + 6], c7 = words[r2 + i + 7], c8 = words[r2 + i + 8];
+      const white = a0 & a1 & a2 & a3 & a4 & a5 & a6 & a7 & a8 & b0 & b1 & b2 & b3 & b4 & b5 & b6 & b7 & b8 & c0 & c1 & c2 & c3 & c4 & c5 & c6 & c7 & c8;
       if (white === -1) {
-        out.fill(255, o, o + 12);
+        // Twelve white pixels in each row (most of a page): left as filled, no sums.
         o += 12;
         continue;
       }
-      for (let j = 0, b = 0; j < 9; j++, b += 4) {
-        const a = words[r0 + i + j], c = words[r1 + i + j], d = words[r2 + i + j];
-        const even = (a & 0xff00ff) + (c & 0xff00ff) + (d & 0xff00ff);
-        const odd = ((a >>> 8) & 0xff00ff) + ((c >>> 8) & 0xff00ff) + ((d >>> 8) & 0xff00ff);
-        sums[b] = even & 0xffff;
-        sums[b + 1] = odd & 0xffff;
-        sums[b + 2] = even >>> 16;
-        sums[b + 3] = odd >>> 16;
+      if (green) {
+        const w = g0 + 3 * g;
+        green[w] = greenWord(a0, a1, a2);
+        green[w + 1] = greenWord(a3, a4, a5);
+        green[w + 2] = greenWord(a6, a7, a8);
+        green[w + greenStride] = greenWord(b0, b1, b2);
+        green[w + greenStride + 1] = greenWord(b3, b4, b5);
+        green[w + greenStride + 2] = greenWord(b6, b7, b8);
+        green[w + 2 * greenStride] = greenWord(c0, c1, c2);
+        green[w + 2 * greenStride + 1] = greenWord(c3, c4, c5);
+        green[w + 2 * greenStride + 2] = greenWord(c6, c7, c8);
       }
-      for (let b = 0; b < 36; b += 9) {
-        // (s + 4) / 9 rounded down, exactly for s ≤ 9 × 255, by a multiply and a shift.
-        out[o++] = ((sums[b] + sums[b + 3] + sums[b + 6] + 4) * 7282) >>> 16;
-        out[o++] = ((sums[b + 1] + sums[b + 4] + sums[b + 7] + 4) * 7282) >>> 16;
-        out[o++] = ((sums[b + 2] + sums[b + 5] + sums[b + 8] + 4) * 7282) >>> 16;
-      }
+      const e0 = (a0 & 0xff00ff) + (b0 & 0xff00ff) + (c0 & 0xff00ff), n0 = ((a0 >>> 8) & 0xff00ff) + ((b0 >>> 8) & 0xff00ff) + ((c0 >>> 8) & 0xff00ff);
+      const e1 = (a1 & 0xff00ff) + (b1 & 0xff00ff) + (c1 & 0xff00ff), n1 = ((a1 >>> 8) & 0xff00ff) + ((b1 >>> 8) & 0xff00ff) + ((c1 >>> 8) & 0xff00ff);
+      const e2 = (a2 & 0xff00ff) + (b2 & 0xff00ff) + (c2 & 0xff00ff), n2 = ((a2 >>> 8) & 0xff00ff) + ((b2 >>> 8) & 0xff00ff) + ((c2 >>> 8) & 0xff00ff);
+      const e3 = (a3 & 0xff00ff) + (b3 & 0xff00ff) + (c3 & 0xff00ff), n3 = ((a3 >>> 8) & 0xff00ff) + ((b3 >>> 8) & 0xff00ff) + ((c3 >>> 8) & 0xff00ff);
+      const e4 = (a4 & 0xff00ff) + (b4 & 0xff00ff) + (c4 & 0xff00ff), n4 = ((a4 >>> 8) & 0xff00ff) + ((b4 >>> 8) & 0xff00ff) + ((c4 >>> 8) & 0xff00ff);
+      const e5 = (a5 & 0xff00ff) + (b5 & 0xff00ff) + (c5 & 0xff00ff), n5 = ((a5 >>> 8) & 0xff00ff) + ((b5 >>> 8) & 0xff00ff) + ((c5 >>> 8) & 0xff00ff);
+      const e6 = (a6 & 0xff00ff) + (b6 & 0xff00ff) + (c6 & 0xff00ff), n6 = ((a6 >>> 8) & 0xff00ff) + ((b6 >>> 8) & 0xff00ff) + ((c6 >>> 8) & 0xff00ff);
+      const e7 = (a7 & 0xff00ff) + (b7 & 0xff00ff) + (c7 & 0xff00ff), n7 = ((a7 >>> 8) & 0xff00ff) + ((b7 >>> 8) & 0xff00ff) + ((c7 >>> 8) & 0xff00ff);
+      const e8 = (a8 & 0xff00ff) + (b8 & 0xff00ff) + (c8 & 0xff00ff), n8 = ((a8 >>> 8) & 0xff00ff) + ((b8 >>> 8) & 0xff00ff) + ((c8 >>> 8) & 0xff00ff);
+      // Byte m of the group is word m >> 2's lane: byte 0 e & 0xffff, 1 n & 0xffff, 2 e >>> 16, 3 n >>> 16.
+      // (s + 4) / 9 rounded down, exactly for s ≤ 9 × 255, by a multiply and a shift.
+      out[o] = (((e0 & 0xffff) + (n0 >>> 16) + (e1 >>> 16) + 4) * 7282) >>> 16; // bytes 0, 3, 6
+      out[o + 1] = (((n0 & 0xffff) + (e1 & 0xffff) + (n1 >>> 16) + 4) * 7282) >>> 16; // 1, 4, 7
+      out[o + 2] = (((e0 >>> 16) + (n1 & 0xffff) + (e2 & 0xffff) + 4) * 7282) >>> 16; // 2, 5, 8
+      out[o + 3] = (((n2 & 0xffff) + (e3 & 0xffff) + (n3 >>> 16) + 4) * 7282) >>> 16; // 9, 12, 15
+      out[o + 4] = (((e2 >>> 16) + (n3 & 0xffff) + (e4 & 0xffff) + 4) * 7282) >>> 16; // 10, 13, 16
+      out[o + 5] = (((n2 >>> 16) + (e3 >>> 16) + (n4 & 0xffff) + 4) * 7282) >>> 16; // 11, 14, 17
+      out[o + 6] = (((e4 >>> 16) + (n5 & 0xffff) + (e6 & 0xffff) + 4) * 7282) >>> 16; // 18, 21, 24
+      out[o + 7] = (((n4 >>> 16) + (e5 >>> 16) + (n6 & 0xffff) + 4) * 7282) >>> 16; // 19, 22, 25
+      out[o + 8] = (((e5 & 0xffff) + (n5 >>> 16) + (e6 >>> 16) + 4) * 7282) >>> 16; // 20, 23, 26
+      out[o + 9] = (((n6 >>> 16) + (e7 >>> 16) + (n8 & 0xffff) + 4) * 7282) >>> 16; // 27, 30, 33
+      out[o + 10] = (((e7 & 0xffff) + (n7 >>> 16) + (e8 >>> 16) + 4) * 7282) >>> 16; // 28, 31, 34
+      out[o + 11] = (((n7 & 0xffff) + (e8 & 0xffff) + (n8 >>> 16) + 4) * 7282) >>> 16; // 29, 32, 35
+      o += 12;
     }
   }
+}
+
+/** Green bytes of four packed RGB pixels (three little-endian words: R0 G0 B0 R1 | G1 B1 R2 G2 | B2 R3 G3 B3). */
+function greenWord(w0: number, w1: number, w2: number): number {
+  return ((w0 >>> 8) & 255) | ((w1 & 255) << 8) | ((w1 >>> 24) << 16) | (((w2 >>> 16) & 255) << 24);
 }
 
 /** Any factor and channel count: each block of rows summed per source byte, then across the block. */

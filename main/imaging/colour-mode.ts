@@ -7,7 +7,7 @@
  * binarizer keeps that text and a 300 dpi grey JPEG of a text page is ten times the bytes.
  */
 
-import { greyAndChroma } from './analyse.js';
+import { greyAndChroma, type PageAnalysis } from './analyse.js';
 
 export interface ColourDecision {
   mode: 'colour' | 'grey' | 'bw';
@@ -28,6 +28,12 @@ export interface ColourModeOptions {
   dpi?: number;
   /** Analyse only this area (the paper box from findPaperBox), so a scanner border is not content. */
   box?: { left: number; top: number; width: number; height: number };
+  /**
+   * The same image's analyseRgb, when the caller has it: its grey is the luminance used here, its
+   * paper level that of the whole image, and an image with no pixel of clear chroma has no
+   * coloured window, so the colour search is skipped (most scans: grey pages in RGB files).
+   */
+  analysis?: Pick<PageAnalysis, 'grey' | 'maxChroma' | 'paperLevel'>;
 }
 
 /** Chroma (max − min of the channels' 3×3 means) above which a pixel is clearly coloured; scanner noise stays far below. */
@@ -64,9 +70,11 @@ export function decideColourMode(
   const pixelsPerMm = options.dpi ? options.dpi / 25.4 : Math.max(width, height) / 297;
   const box = clampBox(options.box ?? { left: 0, top: 0, width, height }, width, height);
 
-  const { grey, coloured } = split(data, width, height, channels);
-  const colourShare = clusteredColourShare(coloured, width, box);
-  const tone = findTone(grey, width, height, box, pixelsPerMm);
+  const known = options.analysis && options.analysis.grey.width === width && options.analysis.grey.height === height ? options.analysis : undefined;
+  const { grey, coloured } = split(data, width, height, channels, known);
+  const colourShare = coloured ? clusteredColourShare(coloured, width, box) : 0;
+  const wholeImage = box.left === 0 && box.top === 0 && box.right === width && box.bottom === height;
+  const tone = findTone(grey, width, height, box, pixelsPerMm, wholeImage ? known?.paperLevel : undefined);
 
   const percent = (share: number) => `${(share * 100).toFixed(2)} %`;
   let mode: ColourDecision['mode'];
@@ -103,22 +111,36 @@ type Area = ReturnType<typeof clampBox>;
  * stroke and cyan on the other; the channel sums over a window are the same whatever the shift,
  * so the fringes cancel out, while a stamp's stroke, a highlighter band or a photo keeps its colour.
  */
-function split(data: Uint8Array, width: number, height: number, channels: number): { grey: Uint8Array; coloured: Uint8Array } {
+function split(
+  data: Uint8Array,
+  width: number,
+  height: number,
+  channels: number,
+  known?: Pick<PageAnalysis, 'grey' | 'maxChroma'>,
+): { grey: Uint8Array; coloured: Uint8Array | undefined } {
   const n = width * height;
-  const grey = new Uint8Array(n);
+  // A 3×3 mean's chroma is at most the mean of its pixels' chroma, so no window is coloured
+  // when no pixel is: then nothing is counted (undefined: no coloured pixel anywhere).
+  if (known && (channels < 3 || known.maxChroma <= CHROMA_THRESHOLD)) return { grey: known.grey.data, coloured: undefined };
+  const grey = known ? known.grey.data : new Uint8Array(n);
   const coloured = new Uint8Array(n);
   if (channels < 3) {
     for (let i = 0, p = 0; i < n; i++, p += channels) grey[i] = data[p];
     return { grey, coloured };
   }
-  // A 3×3 mean's chroma is at most the mean of its pixels' chroma, so only windows holding a
-  // pixel of clear chroma can be coloured: on a grey page in an RGB file (most scans) there are
-  // none or a few, and the window sums are needed only around those.
+  // Only windows holding a pixel of clear chroma can be coloured: on a grey page in an RGB file
+  // (most scans) there are none or a few, and the window sums are needed only around those.
   const limitPixel = CHROMA_THRESHOLD;
   const hot: number[] = [];
   const maxHot = n >> 6;
-  for (let i = 0, p = 0; i < n; i++, p += channels) {
-    if (greyAndChroma(data, p, grey, i) > limitPixel && hot.length <= maxHot) hot.push(i);
+  if (known) {
+    for (let i = 0, p = 0; i < n && hot.length <= maxHot; i++, p += channels) {
+      if (chromaAt(data, p) > limitPixel) hot.push(i);
+    }
+  } else {
+    for (let i = 0, p = 0; i < n; i++, p += channels) {
+      if (greyAndChroma(data, p, grey, i) > limitPixel && hot.length <= maxHot) hot.push(i);
+    }
   }
   if (hot.length <= maxHot) {
     markAroundHot(data, width, height, channels, hot, coloured);
@@ -151,6 +173,14 @@ function split(data: Uint8Array, width: number, height: number, channels: number
     }
   }
   return { grey, coloured };
+}
+
+/** The chroma (max − min channel) of the RGB pixel at `p`. */
+function chromaAt(pixels: Uint8Array, p: number): number {
+  const r = pixels[p];
+  const g = pixels[p + 1];
+  const b = pixels[p + 2];
+  return (r > g ? (r > b ? r : b) : g > b ? g : b) - (r < g ? (r < b ? r : b) : g < b ? g : b);
 }
 
 /** The coloured flags of every window that holds one of the `hot` pixels, each window summed once. */
@@ -209,8 +239,8 @@ interface ToneResult {
  * tone varies is a photo, one with a single tone is shading. Each block's tone is the mean of its
  * flat pixels only, so text printed on shading does not make the shading look varied.
  */
-function findTone(grey: Uint8Array, width: number, height: number, area: Area, pixelsPerMm: number): ToneResult {
-  const paper = paperLevel(grey, width, area);
+function findTone(grey: Uint8Array, width: number, height: number, area: Area, pixelsPerMm: number, knownPaper?: number): ToneResult {
+  const paper = knownPaper ?? paperLevel(grey, width, area);
   const midHigh = paper - 30;
   const midLow = 40;
   const block = Math.max(4, Math.round(BLOCK_MM * pixelsPerMm));
@@ -220,6 +250,7 @@ function findTone(grey: Uint8Array, width: number, height: number, area: Area, p
   if (cols < 1 || rows < 1 || midHigh <= midLow) return empty;
 
   const toneLevel = new Float32Array(cols * rows).fill(-1);
+  const needed = block * block * TONE_BLOCK_SHARE;
   for (let by = 0; by < rows; by++) {
     for (let bx = 0; bx < cols; bx++) {
       let flat = 0;
@@ -227,6 +258,8 @@ function findTone(grey: Uint8Array, width: number, height: number, area: Area, p
       const x0 = area.left + bx * block;
       const y0 = area.top + by * block;
       for (let y = y0; y < y0 + block; y++) {
+        // Rows left too few to make it a tone block (most blocks: paper or text): its level is not needed.
+        if (flat + (y0 + block - y) * block < needed) break;
         const row = y * width;
         for (let x = x0; x < x0 + block; x++) {
           const i = row + x;
@@ -241,7 +274,7 @@ function findTone(grey: Uint8Array, width: number, height: number, area: Area, p
           }
         }
       }
-      if (flat >= block * block * TONE_BLOCK_SHARE) toneLevel[by * cols + bx] = sum / flat;
+      if (flat >= needed) toneLevel[by * cols + bx] = sum / flat;
     }
   }
 

@@ -7,8 +7,8 @@
  * black-and-white, JPEG on a whitened paper background for grey and colour.
  */
 import sharp, { type Sharp } from 'sharp';
-import { analyseRgb, BLANK_INK_SHARE } from './analyse.js';
-import { boxShrink } from './box-shrink.js';
+import { analyseRgb, BLANK_INK_SHARE, type PageAnalysis } from './analyse.js';
+import { boxShrink, boxShrinkKeepingGreen } from './box-shrink.js';
 import { binarizeAdaptiveBits, DEFAULT_SAUVOLA_K, DEFAULT_WINDOW_MM } from './binarize.js';
 import { findPaperBox, scaleBox, whitenOutside, type PaperBox } from './borders.js';
 import { decideColourMode, type ColourDecision } from './colour-mode.js';
@@ -19,6 +19,7 @@ import { detectOrientation, type OrientationEstimate } from './orientation.js';
 import { secondLookAtPage } from './orientation-second-look.js';
 import { rotateGreyQuarters } from './quarter-turn.js';
 import type { ColourMode, EncodedPage, GreyImage, PageDrawing, RawImage, SourcePage } from './types.js';
+import { giveBack } from './spare-buffers.js';
 import { whitenPaper } from './whiten-paper.js';
 import { decodeStripedG4Tiff } from '../pdf/ccitt.js';
 
@@ -75,10 +76,10 @@ export function effectiveDpi(page: SourcePage): { dpi: number; inferred: boolean
   return { dpi: Math.round(Math.min(2400, Math.max(50, inferred))), inferred: true };
 }
 
-function chooseColourMode(requested: CleanOptions['colourMode'], page: SourcePage, small: RawImage, dpi: number, border: PaperBox | null): CleanupRecord['colourDecision'] {
+function chooseColourMode(requested: CleanOptions['colourMode'], page: SourcePage, small: RawImage, analysis: PageAnalysis, dpi: number, border: PaperBox | null): CleanupRecord['colourDecision'] {
   if (requested !== 'auto') return { mode: requested, reason: `the profile asks for ${requested}` };
   if (page.bilevel) return { mode: 'bw', reason: 'the scan is already black-and-white (1 bit)' };
-  const { mode, reason, colourShare, photoShare } = decideColourMode(small, { dpi, box: border ?? undefined });
+  const { mode, reason, colourShare, photoShare } = decideColourMode(small, { dpi, box: border ?? undefined, analysis });
   return { mode, reason, colourShare, photoShare };
 }
 
@@ -89,6 +90,17 @@ function chooseColourMode(requested: CleanOptions['colourMode'], page: SourcePag
 export type StageClock = (stage: string) => void;
 
 export async function cleanPage(page: SourcePage, options: CleanOptions, clock?: StageClock): Promise<CleanedPage> {
+  const scratch: Array<Buffer | Uint8Array | undefined> = [];
+  try {
+    return await cleanPageWith(page, options, scratch, clock);
+  } finally {
+    // Nothing the page returns refers to these: the next page of the same size reuses them.
+    giveBack(...(scratch as Buffer[]));
+  }
+}
+
+/** cleanPage, listing in `scratch` the page's buffers that are dead once it returns. */
+async function cleanPageWith(page: SourcePage, options: CleanOptions, scratch: Array<Buffer | Uint8Array | undefined>, clock?: StageClock): Promise<CleanedPage> {
   const { dpi, inferred } = effectiveDpi(page);
   const analysisWidth = Math.max(64, Math.round((page.width * SKEW_ANALYSIS_DPI) / dpi));
   // A grey scan is analysed in one channel: a third of the pixel work, and it has no colour to find.
@@ -109,16 +121,20 @@ export async function cleanPage(page: SourcePage, options: CleanOptions, clock?:
     ? undefined
     : (fastBilevel(page) ?? (await decodeScan(openPageImage(page, { failOn: 'warning' }).flatten({ background: '#ffffff' }).toColourspace(space))));
   const smallWidth = Math.min(analysisWidth, page.width);
-  const small = decodedOnce
-    ? await shrinkDecoded(decodedOnce, smallWidth, space)
-    : await decodeScan(openPageImage(page, { failOn: 'warning' }).resize({ width: smallWidth, kernel: 'linear' }).flatten({ background: '#ffffff' }).toColourspace(space));
+  // A colour decode of a page that may well be thresholded: its green channel (the grey of an
+  // untinted page, see renderFull) is taken in the same pass as the small copy.
+  const { small, green } = decodedOnce
+    ? await shrinkDecoded(decodedOnce, smallWidth, space, options.colourMode !== 'colour')
+    : { small: await decodeScan(openPageImage(page, { failOn: 'warning' }).resize({ width: smallWidth, kernel: 'linear' }).flatten({ background: '#ffffff' }).toColourspace(space)), green: undefined };
   clock?.('decode small');
+  scratch.push(small.data, green?.data);
   const analysisDpi = (dpi * small.width) / page.width;
   const analysis = analyseRgb(small.data, small.width, small.height, small.channels);
+  scratch.push(analysis.grey.data);
   clock?.('analyse');
 
   // Dark scanner borders would pass for lines and ink: whiten them on the small copy before measuring.
-  const border = findPaperBox(analysis.grey, analysisDpi).box;
+  const border = findPaperBox(analysis.grey, analysisDpi, analysis.paperLevel).box;
   const grey: GreyImage = border ? whitenedGrey(analysis.grey, border) : analysis.grey;
   const blank = analysis.inkShare < BLANK_INK_SHARE;
   clock?.('borders');
@@ -146,7 +162,7 @@ export async function cleanPage(page: SourcePage, options: CleanOptions, clock?:
     if (second) [orientation, turnQuarters] = [second, second.turnQuarters];
   }
   clock?.('orientation');
-  const colourDecision = chooseColourMode(options.colourMode, page, small, analysisDpi, border);
+  const colourDecision = chooseColourMode(options.colourMode, page, small, analysis, analysisDpi, border);
   const colourMode = colourDecision.mode;
   clock?.('colour mode');
 
@@ -183,6 +199,7 @@ export async function cleanPage(page: SourcePage, options: CleanOptions, clock?:
     greySource,
     neutral: analysis.tintedShare === 0,
     decoded: decodedOnce,
+    green,
   };
   // The plan holds the only reference left: renderFull lets a 26 MB RGB page go once it has its grey.
   decodedOnce = undefined;
@@ -212,10 +229,13 @@ export async function cleanPage(page: SourcePage, options: CleanOptions, clock?:
  * factor to within a percent (300 dpi to 100: a few ms in JS, a quarter of libvips' resize with the
  * hand-over of the full page), else libvips' linear resize as before.
  */
-async function shrinkDecoded(decoded: RawImage, smallWidth: number, space: 'b-w' | 'srgb'): Promise<RawImage> {
+async function shrinkDecoded(decoded: RawImage, smallWidth: number, space: 'b-w' | 'srgb', keepGreen: boolean): Promise<{ small: RawImage; green?: RawImage }> {
   const factor = Math.round(decoded.width / smallWidth);
-  if (factor >= 2 && Math.abs(Math.ceil(decoded.width / factor) - smallWidth) <= Math.max(1, smallWidth * 0.01)) return boxShrink(decoded, factor);
-  return rawOf(sharp(decoded.data, { raw: rawOptions(decoded) }).resize({ width: smallWidth, kernel: 'linear' }).toColourspace(space));
+  if (factor >= 2 && Math.abs(Math.ceil(decoded.width / factor) - smallWidth) <= Math.max(1, smallWidth * 0.01)) {
+    return keepGreen && decoded.channels === 3 ? boxShrinkKeepingGreen(decoded, factor) : { small: boxShrink(decoded, factor) };
+  }
+  const small = await rawOf(sharp(decoded.data, { raw: rawOptions(decoded) }).resize({ width: smallWidth, kernel: 'linear' }).toColourspace(space));
+  return { small };
 }
 
 /**
@@ -273,6 +293,8 @@ interface RenderPlan {
   neutral: boolean;
   /** The page already decoded at full resolution (flattened, in the source's own colour space). */
   decoded?: RawImage;
+  /** The decoded RGB page's green channel, taken with its small copy (see boxShrinkKeepingGreen). */
+  green?: RawImage;
 }
 
 /**
@@ -291,8 +313,10 @@ async function renderFull(page: SourcePage, plan: RenderPlan): Promise<RawImage>
     // Decoded in the source's space: grey stays grey, colour stays colour or becomes grey here,
     // by the same rule as a grey decode below (green when untinted), so the pixels are the same.
     const decoded = plan.decoded;
-    plan.decoded = undefined;
-    image = !viaRgb ? decoded : plan.neutral && decoded.channels === 3 ? greenOf(decoded) : luminance(decoded);
+    const green = plan.green;
+    plan.decoded = plan.green = undefined;
+    // The green buffer, not needed as such on a tinted page, takes its luminance instead.
+    image = !viaRgb ? decoded : plan.neutral && decoded.channels === 3 ? (green ?? greenOf(decoded)) : luminance(decoded, green?.data);
   } else {
     const decoding = openPageImage(page, { failOn: 'warning' }).flatten({ background: '#ffffff' }).toColourspace(viaRgb ? 'srgb' : space);
     image = await decodeScan(viaRgb && plan.neutral ? decoding.extractChannel(1) : decoding);
@@ -345,13 +369,13 @@ function greenOf(image: RawImage): RawImage {
   return { data: grey, width, height, channels: 1 };
 }
 
-/** Grey from sRGB with the analysis' weights (0.30, 0.59, 0.11 in 1/256ths). */
-export function luminance(image: RawImage): RawImage {
+/** Grey from sRGB with the analysis' weights (0.30, 0.59, 0.11 in 1/256ths), into `target` when given (one byte a pixel). */
+export function luminance(image: RawImage, target?: Buffer): RawImage {
   const { data, width, height, channels } = image;
   if (channels < 3) return image;
   const rgb = new Uint8Array(data.buffer, data.byteOffset, data.length);
   const count = width * height;
-  let grey = Buffer.allocUnsafe(count);
+  let grey = target && target.length === count ? target : Buffer.allocUnsafe(count);
   let done = 0;
   if (channels === 3 && LITTLE_ENDIAN && rgb.byteOffset % 4 === 0) {
     // Four pixels are three 32-bit words in and one word out; four white pixels (most of a page)
