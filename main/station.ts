@@ -15,7 +15,7 @@ import { ignoredNameReason, isUncPath } from './intake/names.js';
 import { watchHotFolder, type HotFolderWatcher } from './intake/watcher.js';
 import { JobRunner, type JobContext } from './jobs/runner.js';
 import { acquireLock } from './store/lock.js';
-import { removeStaleTempFiles } from './store/files.js';
+import { removeStaleTempFiles, syncDirectory, syncFile } from './store/files.js';
 import { sweepClosedQuarantine } from './quarantine/sweep.js';
 import { StationStore } from './store/station-store.js';
 import type { JobRow } from './store/jobs.js';
@@ -198,6 +198,14 @@ export class Station extends EventEmitter<StationEvents> {
     this.runner.wake();
   }
 
+  /**
+   * Starts page workers now for `files` files about to be ingested (up to the configured number),
+   * so that none boots only when its first page is already waiting.
+   */
+  expectFiles(files: number): void {
+    this.pool.warm(files);
+  }
+
   /** Registers a profile for a pseudo hot folder (the one-shot CLI uses "cli"). */
   registerProfile(hotFolder: string, profile: Profile): void {
     this.profiles.set(hotFolder, profile);
@@ -348,6 +356,11 @@ export class Station extends EventEmitter<StationEvents> {
       this.quarantineSource(source.id, result.code, result.message, complete);
       return;
     }
+    // The worker leaves its page files unsynced: they are synced here, in libuv's pool while this
+    // thread and the workers go on, and only then named by the commit (pages/ synced once for
+    // all jobs finishing together).
+    await Promise.all(result.pages.map((page) => syncFile(path.join(this.paths.pages, page.imagePath))));
+    await syncDirectory(this.paths.pages);
     // Committed with the pages.
     const marks = mailroom ? this.mailroom.marksOf(result.pages.map((page) => ({ pageId: `${source.id}-p${page.index}`, blank: page.blank, marks: page.marks }))) : null;
     this.store.transaction(() => {

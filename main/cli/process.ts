@@ -100,6 +100,11 @@ export async function runProcess(options: ProcessOptions): Promise<number> {
   });
   station.registerProfile(CLI_FOLDER, profile);
   try {
+    // Started before the files are taken, with a worker per core: the first pages are cleaned
+    // while the rest are still being copied in. The batch cannot close early: its quiet window
+    // ends only once every file is in (endWindows).
+    station.expectFiles(files.length);
+    await station.start();
     const sourceIds: string[] = [];
     for (const file of files) {
       const stat = fs.statSync(file, { throwIfNoEntry: false });
@@ -110,9 +115,7 @@ export async function runProcess(options: ProcessOptions): Promise<number> {
       sourceIds.push(outcome.source.id);
     }
     station.store.batches.endWindows(CLI_FOLDER);
-    await station.start();
     await station.whenIdle();
-
     const { store } = station;
     const taken = new Set<string>();
     const documentIds = new Set<string>();

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { BadInputError } from './bad-input.js';
 import { openSource, pageDecodeError, verifySource } from './decode.js';
 import { cleanPage, ScanDecodeError, type CleanOptions } from './pipeline.js';
-import { writeFileAtomic } from '../store/files.js';
+import { writeFileUnsynced } from '../store/files.js';
 import { jbig2FromBits } from '../pdf/jbig2-page.js';
 import { writeJbig2Sidecar } from '../pdf/jbig2-sidecar.js';
 import type { SourceFormat } from './types.js';
@@ -84,7 +84,8 @@ export async function processSource(task: ProcessSourceTask): Promise<ProcessSou
       // rather than in the one assembly task after the last page (see jbig2-sidecar.ts).
       const bits = cleaned.encoded.bits;
       if (bits) writeJbig2Sidecar(pagePath, cleaned.encoded.data, cleaned.encoded.dpi, jbig2FromBits(bits, cleaned.encoded.dpi));
-      writeFileAtomic(pagePath, cleaned.encoded.data);
+      // Synced by the station before the commit that names it (Station.runProcessSource), off this thread.
+      writeFileUnsynced(pagePath, cleaned.encoded.data);
       // A blank page holds no separator, cover sheet or barcode (less ink than a short word).
       const marks = marksReader && !cleaned.blank ? await marksReader.readCleanedPageMarks(cleaned.encoded, task.marks!) : undefined;
       pages.push({

@@ -10,7 +10,7 @@ import type { Profile } from '../config/schema.js';
 import type { StationPaths } from '../config/paths.js';
 import type { StationStore } from '../store/station-store.js';
 import type { SourceRow } from '../store/sources.js';
-import { copyFileAtomicWithHash, writeFileAtomic } from '../store/files.js';
+import { copyFileWithHash, syncDirectory, writeFileAtomic, type CopiedFile } from '../store/files.js';
 import { checkComplete } from './completeness.js';
 
 export interface IngestTarget {
@@ -60,24 +60,47 @@ export class Ingestor {
       if (completeness === 'incomplete') throw new NotReadyError(`${originalName} does not end like a whole file yet; waiting for the scanner.`);
     }
 
-    const temp = path.join(this.paths.tmp, `ingest-${crypto.randomUUID()}`);
+    // A scratch name: tmp/ is emptied at every start and never named in the database, so a copy a
+    // crash cut short there needs no temporary name of its own, no rename and no folder sync.
+    const scratch = path.join(this.paths.tmp, `ingest-${crypto.randomUUID()}`);
     let copied;
     try {
-      copied = await copyFileAtomicWithHash(file.path, temp);
+      copied = await copyFileWithHash(file.path, scratch);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return this.recordVanished(target, file, originalName);
       throw error;
     }
-    const after = await fs.promises.stat(file.path).catch(() => undefined);
-    if (after && (after.size !== copied.size || after.mtimeMs !== file.mtimeMs)) {
-      fs.rmSync(temp, { force: true });
-      throw new NotReadyError(`${originalName} changed while it was being copied; it will be taken once the scanner is done.`);
+    try {
+      const after = await fs.promises.stat(file.path).catch(() => undefined);
+      if (after && (after.size !== copied.size || after.mtimeMs !== file.mtimeMs)) {
+        throw new NotReadyError(`${originalName} changed while it was being copied; it will be taken once the scanner is done.`);
+      }
+      const stored = await this.storeOriginal(target, file, originalName, scratch, copied);
+      const outcome = this.commit(target, file, originalName, scratch, copied.sha256, copied.size, stored);
+      if (outcome.kind !== 'quarantined' || outcome.source.stored_path) await this.releaseHotFile(target, outcome.source);
+      return outcome;
+    } finally {
+      await fs.promises.rm(scratch, { force: true });
     }
+  }
 
-    const outcome = this.commit(target, file, originalName, temp, copied.sha256, copied.size);
-    fs.rmSync(temp, { force: true });
-    if (outcome.kind !== 'quarantined' || outcome.source.stored_path) await this.releaseHotFile(target, outcome.source);
-    return outcome;
+  /**
+   * New content goes to originals/<sha256>.<ext> before the row that names it is committed: the
+   * copy's data is already synced, the rename is synced here (a folder sync shared with other
+   * ingests at the same moment), so a committed row never names a file that is not whole, even
+   * after a power cut. Content the store already holds, an empty file and a file taken before
+   * are left to commit(). Returns the stored path, or null.
+   */
+  private async storeOriginal(target: IngestTarget, file: FoundFile, originalName: string, scratch: string, copied: CopiedFile): Promise<string | null> {
+    const { sources } = this.store;
+    if (copied.size === 0 || sources.firstWithHash(copied.sha256)) return null;
+    const earlier = sources.findIngestOf(file.path, copied.sha256);
+    if (earlier && (earlier.hot_removed === 0 || target.afterIngest === 'keep')) return null;
+    const stored = path.join(this.paths.originals, `${copied.sha256}${storedExtension(originalName)}`);
+    // An existing file of this name holds these very bytes (named by their hash): left as it is.
+    if (!fs.existsSync(stored)) await fs.promises.rename(scratch, stored);
+    await syncDirectory(this.paths.originals);
+    return stored;
   }
 
   /** Finishes removals that a crash interrupted: the copy is committed, the hot file may still be there. */
@@ -90,18 +113,20 @@ export class Ingestor {
     return removed;
   }
 
-  private commit(target: IngestTarget, file: FoundFile, originalName: string, temp: string, sha256: string, size: number): IngestOutcome {
+  private commit(target: IngestTarget, file: FoundFile, originalName: string, scratch: string, sha256: string, size: number, stored: string | null): IngestOutcome {
     const { store } = this;
-    // Durable: the scanner's file is deleted right after this commit.
-    return store.durableTransaction(() => {
+    // Durable when the scanner's file is deleted right after this commit. A kept file is still in
+    // the hot folder: a commit a power cut takes back only means the file is taken again.
+    const transaction = target.afterIngest === 'delete' ? store.durableTransaction.bind(store) : store.transaction.bind(store);
+    return transaction(() => {
       const earlier = store.sources.findIngestOf(file.path, sha256);
       if (earlier && (earlier.hot_removed === 0 || target.afterIngest === 'keep')) return { kind: 'already', source: earlier } as const;
 
       const id = crypto.randomUUID();
       const base = { id, sha256, size, originalName, hotFolder: target.hotFolder, hotPath: file.path, hotMtimeMs: file.mtimeMs };
       if (size === 0) {
-        const stored = this.keepInQuarantine(id, originalName, temp);
-        const source = store.sources.insert({ ...base, storedPath: stored, state: 'quarantined', reasonCode: 'empty', reason: 'The file is empty (0 bytes): the scanner wrote nothing. Scan the page again.' });
+        const kept = this.keepInQuarantine(id, originalName, scratch);
+        const source = store.sources.insert({ ...base, storedPath: kept, state: 'quarantined', reasonCode: 'empty', reason: 'The file is empty (0 bytes): the scanner wrote nothing. Scan the page again.' });
         store.audit.record({ actor: this.settings.actor, action: 'quarantine', subjectType: 'source', subjectId: id, toState: 'quarantined', detail: { code: 'empty' } });
         return { kind: 'quarantined', source } as const;
       }
@@ -113,9 +138,7 @@ export class Ingestor {
         return { kind: 'duplicate', source, duplicateOf: first } as const;
       }
 
-      const stored = path.join(this.paths.originals, `${sha256}${storedExtension(originalName)}`);
-      if (fs.existsSync(stored)) fs.rmSync(temp, { force: true });
-      else fs.renameSync(temp, stored);
+      if (!stored) throw new Error(`The copy of ${originalName} was not stored before its commit.`);
       const batchId = target.profile.grouping.rule === 'batch' ? store.joinBatch(target.hotFolder, target.profile.grouping.quietWindowMs, Date.now()) : null;
       const source = store.sources.insert({ ...base, storedPath: path.relative(this.paths.dataDir, stored), state: 'ingested', batchId });
       store.jobs.enqueue('process_source', id);

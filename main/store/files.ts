@@ -27,6 +27,42 @@ export function fsyncDir(dir: string): void {
   }
 }
 
+/**
+ * fsyncs a folder without blocking the thread (the sync runs in libuv's pool), so that renames
+ * into it are on disk. Callers that rename several files into one folder at about the same time
+ * share syncs: a sync covers every rename made before it starts, so a caller that arrives while one
+ * is running waits for the next one, which all callers arriving meanwhile share.
+ */
+export function syncDirectory(dir: string): Promise<void> {
+  if (process.platform === 'win32') return Promise.resolve();
+  const state = directorySyncs.get(dir);
+  if (!state) return startDirectorySync(dir);
+  state.next ??= state.running.then(
+    () => startDirectorySync(dir),
+    () => startDirectorySync(dir),
+  );
+  return state.next;
+}
+
+const directorySyncs = new Map<string, { running: Promise<void>; next?: Promise<void> }>();
+
+function startDirectorySync(dir: string): Promise<void> {
+  const running: Promise<void> = syncDirectoryNow(dir).finally(() => {
+    if (directorySyncs.get(dir)?.running === running) directorySyncs.delete(dir);
+  });
+  directorySyncs.set(dir, { running });
+  return running;
+}
+
+async function syncDirectoryNow(dir: string): Promise<void> {
+  const handle = await fs.promises.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 export function writeFileAtomic(target: string, data: Uint8Array): void {
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const temp = tempPathFor(target);
@@ -39,6 +75,30 @@ export function writeFileAtomic(target: string, data: Uint8Array): void {
   }
   fs.renameSync(temp, target);
   fsyncDir(path.dirname(target));
+}
+
+/**
+ * Writes `data` whole under `target` (a temporary name, then a rename) without syncing anything:
+ * for a file no committed row names yet, whose owner syncs it (syncFile, then syncDirectory) before
+ * the commit that names it. A crash or power cut before that sync leaves at worst a short or
+ * missing file that nothing names, which the step writes again when it runs again. The page
+ * workers write their pages so, and the station syncs them in libuv's pool instead of holding up
+ * a worker thread for two syncs per page.
+ */
+export function writeFileUnsynced(target: string, data: Uint8Array): void {
+  const temp = tempPathFor(target);
+  fs.writeFileSync(temp, data);
+  fs.renameSync(temp, target);
+}
+
+/** fsyncs a file's data (opened for writing, which Windows needs to flush it) without blocking the thread. */
+export async function syncFile(file: string): Promise<void> {
+  const handle = await fs.promises.open(file, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 export interface CopiedFile {
@@ -78,6 +138,42 @@ export async function copyFileAtomicWithHash(source: string, target: string): Pr
   await input.close();
   await fs.promises.rename(temp, target);
   fsyncDir(path.dirname(target));
+  return { sha256: hash.digest('hex'), size };
+}
+
+/**
+ * Copies `source` to `target` while hashing the bytes actually copied, and fsyncs the copy's data
+ * before it resolves. Unlike copyFileAtomicWithHash there is no temporary name and no folder sync:
+ * for a scratch `target` in a folder that is emptied at start-up and that nothing durable ever
+ * names, from where the caller renames it into place (and syncs that folder) once it is whole.
+ */
+export async function copyFileWithHash(source: string, target: string): Promise<CopiedFile> {
+  const hash = crypto.createHash('sha256');
+  let size = 0;
+  const input = await fs.promises.open(source, 'r');
+  let output: fs.promises.FileHandle | undefined;
+  try {
+    output = await fs.promises.open(target, 'w');
+    // One read for a scanner page of the usual size; the buffer grows no further than 4 MiB.
+    const { size: expected } = await input.stat();
+    const buffer = Buffer.allocUnsafe(Math.min(Math.max(expected + 1, 64 * 1024), 4 << 20));
+    for (;;) {
+      const { bytesRead } = await input.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      hash.update(chunk);
+      await output.write(chunk);
+      size += bytesRead;
+    }
+    await output.sync();
+  } catch (error) {
+    await output?.close().catch(() => undefined);
+    await input.close().catch(() => undefined);
+    await fs.promises.rm(target, { force: true });
+    throw error;
+  }
+  await output.close();
+  await input.close();
   return { sha256: hash.digest('hex'), size };
 }
 
