@@ -14,7 +14,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { tempPathFor } from '../store/files.js';
+import { writeFileUnsynced } from '../store/files.js';
 import type { Jbig2Page } from './jbig2-page.js';
 
 const SUFFIX = '.jb2';
@@ -41,15 +41,8 @@ function sourceKey(tiff: Uint8Array, dpi: number): string {
 
 /** Keeps `page` (coded from the bits `tiff` holds, at `dpi`) beside the page file at `pagePath`. */
 export function writeJbig2Sidecar(pagePath: string, tiff: Uint8Array, dpi: number, page: Jbig2Page): void {
-  const target = jbig2SidecarPath(pagePath);
-  const temp = tempPathFor(target);
-  try {
-    fs.writeFileSync(temp, encodeJbig2Sidecar(sourceKey(tiff, dpi), page));
-    fs.renameSync(temp, target);
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
+  // Never synced, by anyone: a file a crash left short or torn fails its own hash when read.
+  writeFileUnsynced(jbig2SidecarPath(pagePath), encodeJbig2Sidecar(sourceKey(tiff, dpi), page));
 }
 
 /**
