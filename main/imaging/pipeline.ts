@@ -13,13 +13,14 @@ import { binarizeAdaptiveBits, DEFAULT_SAUVOLA_K, DEFAULT_WINDOW_MM } from './bi
 import { findPaperBox, scaleBox, whitenOutside, type PaperBox } from './borders.js';
 import { decideColourMode, type ColourDecision } from './colour-mode.js';
 import { openPageImage } from './decode.js';
+import { readJpegHeader } from './probe.js';
 import { measureSkew, SKEW_ANALYSIS_DPI, type SkewEstimate } from './deskew.js';
 import { encodeBilevel, encodeBits, encodeJpeg, passthroughJpeg } from './encode.js';
 import { detectOrientation, type OrientationEstimate } from './orientation.js';
 import { secondLookAtPage } from './orientation-second-look.js';
 import { rotateGreyQuarters } from './quarter-turn.js';
 import type { ColourMode, EncodedPage, GreyImage, PageDrawing, RawImage, SourcePage } from './types.js';
-import { giveBack } from './spare-buffers.js';
+import { giveBack, takeBuffer } from './spare-buffers.js';
 import { whitenPaper } from './whiten-paper.js';
 import { decodeStripedG4Tiff } from '../pdf/ccitt.js';
 
@@ -136,6 +137,7 @@ async function cleanPageWith(page: SourcePage, options: CleanOptions, scratch: A
   // Dark scanner borders would pass for lines and ink: whiten them on the small copy before measuring.
   const border = findPaperBox(analysis.grey, analysisDpi, analysis.paperLevel).box;
   const grey: GreyImage = border ? whitenedGrey(analysis.grey, border) : analysis.grey;
+  if (border) scratch.push(grey.data);
   const blank = analysis.inkShare < BLANK_INK_SHARE;
   clock?.('borders');
 
@@ -153,6 +155,7 @@ async function cleanPageWith(page: SourcePage, options: CleanOptions, scratch: A
   }
   clock?.('skew');
   const straightened = skew.reliable && Math.abs(skew.angleDegrees) >= options.minSkewDegrees ? await turnGrey(lines, skew.angleDegrees) : lines;
+  if (straightened !== lines) scratch.push(straightened.data);
   const unknownOrientation: OrientationEstimate = { turnQuarters: 0, confidence: 0, reliable: false };
   let orientation = blank ? unknownOrientation : detectOrientation(straightened, analysisDpi, { straightened: skew.reliable });
   let turnQuarters = orientation.reliable ? (((linesQuarters + orientation.turnQuarters) % 4) as 0 | 1 | 2 | 3) : 0;
@@ -254,6 +257,12 @@ function fastBilevel(page: SourcePage): RawImage | undefined {
 async function hasNoColour(page: SourcePage): Promise<boolean> {
   if (page.bilevel) return true;
   if (page.input.kind === 'raw') return page.input.channels <= 2;
+  // A plain JPEG (one grey or three colour components, as decode.ts checked) says so in its frame
+  // header: read here in microseconds, where libvips' header read costs most of a millisecond.
+  if (page.jpegPassthrough) {
+    const components = readJpegHeader(page.input.data)?.components;
+    if (components === 1 || components === 3) return components === 1;
+  }
   const { channels } = await openPageImage(page).metadata();
   return channels !== undefined && channels <= 2;
 }
@@ -263,7 +272,8 @@ async function turnGrey(image: GreyImage, degrees: number): Promise<GreyImage> {
   const turned = await rawOf(sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } }).rotate(degrees, { background: '#ffffff' }).toColourspace('b-w'));
   const left = Math.max(0, Math.floor((turned.width - image.width) / 2));
   const top = Math.max(0, Math.floor((turned.height - image.height) / 2));
-  const out = new Uint8Array(image.width * image.height);
+  // Every row is written below; scratch the page hands back (spare-buffers.ts).
+  const out = takeBuffer(image.width * image.height);
   for (let y = 0; y < image.height; y++) {
     const from = (top + y) * turned.width + left;
     out.set(turned.data.subarray(from, from + image.width), y * image.width);
@@ -272,7 +282,8 @@ async function turnGrey(image: GreyImage, degrees: number): Promise<GreyImage> {
 }
 
 function whitenedGrey(image: GreyImage, box: PaperBox): GreyImage {
-  const copy = Buffer.from(image.data);
+  const copy = takeBuffer(image.data.length);
+  copy.set(image.data);
   whitenOutside({ data: copy, width: image.width, height: image.height, channels: 1 }, box);
   return { data: copy, width: image.width, height: image.height };
 }
