@@ -24,9 +24,10 @@ export function glyphInk(image: GreyImage, dpi: number): Uint8Array {
   const block = Math.max(4, Math.round((16 * dpi) / 150));
   const cols = Math.ceil(width / block);
   const rows = Math.ceil(height / block);
-  const paper = spreadMax(blockMax(data, width, height, block, cols, rows), cols, rows);
+  const { lightest, darkest } = blockRange(data, width, height, block, cols, rows);
+  const paper = spreadMax(lightest, cols, rows);
   const contrast = Math.min(MAX_CONTRAST, Math.max(MIN_CONTRAST, otsuThreshold(contrastHistogram(data, width, height, block, cols, paper))));
-  return thresholdWithoutLongRuns(data, width, height, block, cols, paper, contrast, Math.max(8, Math.round(MAX_GLYPH_RUN_INCHES * dpi)));
+  return thresholdWithoutLongRuns(data, width, height, block, cols, paper, darkest, contrast, Math.max(8, Math.round(MAX_GLYPH_RUN_INCHES * dpi)));
 }
 
 /**
@@ -38,6 +39,10 @@ export function glyphInk(image: GreyImage, dpi: number): Uint8Array {
  * of its own long runs. A column run that ends longer than `maxRun` is cleared in the rows above,
  * which have been counted already. Fused, the row is read while in cache and no pass is needed to
  * clear marked pixels afterwards.
+ *
+ * Most of a text page is paper: margins, the gaps between lines and words. A block whose darkest
+ * pixel is not below its cut holds no ink, so it is not thresholded, and its columns are not
+ * walked for runs unless a run is open in them (one is closed on the block's first row of paper).
  */
 function thresholdWithoutLongRuns(
   data: Uint8Array,
@@ -46,41 +51,62 @@ function thresholdWithoutLongRuns(
   block: number,
   cols: number,
   paper: Uint8Array,
+  darkest: Uint8Array,
   contrast: number,
   maxRun: number,
 ): Uint8Array {
   const mask = new Uint8Array(width * height);
   const runLength = new Int32Array(width);
+  /** Column runs open in each block's columns. */
+  const openRuns = new Int32Array(cols);
+  const inkInBlock = new Uint8Array(cols);
   for (let y = 0; y < height; y++) {
     const levelRow = ((y / block) | 0) * cols;
     const offset = y * width;
-    let any = false;
+    let firstInk = width;
+    let lastInk = -1;
     for (let bx = 0; bx < cols; bx++) {
       const cut = paper[levelRow + bx] - contrast;
-      const end = offset + Math.min(width, (bx + 1) * block);
-      for (let i = offset + bx * block; i < end; i++) {
+      inkInBlock[bx] = 0;
+      if (darkest[levelRow + bx] >= cut) continue;
+      const from = bx * block;
+      const end = offset + Math.min(width, from + block);
+      let ink = 0;
+      for (let i = offset + from; i < end; i++) {
         if (data[i] < cut) {
           mask[i] = 1;
-          any = true;
+          ink = 1;
         }
+      }
+      if (ink) {
+        inkInBlock[bx] = 1;
+        if (firstInk === width) firstInk = from;
+        lastInk = end - offset - 1;
       }
     }
     // Column runs: a run that ended above this row is cleared if it was too long.
-    for (let x = 0; x < width; x++) {
-      if (mask[offset + x] !== 0) {
-        runLength[x]++;
-        continue;
+    for (let bx = 0; bx < cols; bx++) {
+      if (!inkInBlock[bx] && openRuns[bx] === 0) continue;
+      const xEnd = Math.min(width, (bx + 1) * block);
+      let open = 0;
+      for (let x = bx * block; x < xEnd; x++) {
+        if (mask[offset + x] !== 0) {
+          runLength[x]++;
+          open++;
+          continue;
+        }
+        const length = runLength[x];
+        if (length === 0) continue;
+        if (length > maxRun) for (let i = (y - length) * width + x; i < offset; i += width) mask[i] = 0;
+        runLength[x] = 0;
       }
-      const length = runLength[x];
-      if (length === 0) continue;
-      if (length > maxRun) for (let i = (y - length) * width + x; i < offset; i += width) mask[i] = 0;
-      runLength[x] = 0;
+      openRuns[bx] = open;
     }
-    if (!any) continue;
+    if (lastInk < 0) continue;
     // Row runs, on this row as thresholded (its column runs are counted already).
     let start = -1;
-    for (let x = 0; x <= width; x++) {
-      const ink = x < width && mask[offset + x] !== 0;
+    for (let x = firstInk; x <= lastInk + 1; x++) {
+      const ink = x <= lastInk && mask[offset + x] !== 0;
       if (ink && start < 0) start = x;
       else if (!ink && start >= 0) {
         if (x - start > maxRun) mask.fill(0, offset + start, offset + x);
@@ -95,21 +121,28 @@ function thresholdWithoutLongRuns(
   return mask;
 }
 
-function blockMax(data: Uint8Array, width: number, height: number, block: number, cols: number, rows: number): Uint8Array {
-  const result = new Uint8Array(cols * rows);
+/** Each block's lightest pixel (its paper, before spreading) and darkest pixel (none below a cut: no ink to find). */
+function blockRange(data: Uint8Array, width: number, height: number, block: number, cols: number, rows: number): { lightest: Uint8Array; darkest: Uint8Array } {
+  const lightest = new Uint8Array(cols * rows);
+  const darkest = new Uint8Array(cols * rows).fill(255);
   for (let y = 0; y < height; y++) {
     const rowBase = ((y / block) | 0) * cols;
     const offset = y * width;
     for (let bx = 0; bx < cols; bx++) {
       const end = offset + Math.min(width, (bx + 1) * block);
-      let m = result[rowBase + bx];
-      for (let i = offset + bx * block; i < end; i++) if (data[i] > m) m = data[i];
-      result[rowBase + bx] = m;
+      let high = lightest[rowBase + bx];
+      let low = darkest[rowBase + bx];
+      for (let i = offset + bx * block; i < end; i++) {
+        const v = data[i];
+        if (v > high) high = v;
+        if (v < low) low = v;
+      }
+      lightest[rowBase + bx] = high;
+      darkest[rowBase + bx] = low;
     }
   }
-  return result;
+  return { lightest, darkest };
 }
-
 
 /** Histogram of (local paper − pixel) on every other row and column: enough for Otsu. */
 function contrastHistogram(data: Uint8Array, width: number, height: number, block: number, cols: number, paper: Uint8Array): Uint32Array {

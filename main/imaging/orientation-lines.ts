@@ -63,6 +63,10 @@ export interface LineShape {
 
 /** A line's hump may be at most this many times its x-height band (DejaVu: about 1.9 with both tails). */
 const MAX_HUMP_TO_BAND = 3;
+/** A row next to the band's edge with at least this share of the edge row's ink still belongs to the band (a gradual decline, not a cliff)... */
+const BAND_DECLINE = 0.6;
+/** ...when it also holds this share of the peak: tails (a quarter of the peak or less in print) never join the band. */
+const BAND_FLOOR = 1 / 3;
 /** A tail must hold this many times the other's ink for the line to vote. */
 const VOTE_RATIO = 1.5;
 
@@ -275,6 +279,13 @@ function addHump(profile: Int32Array, start: number, a: number, b: number, peak:
   while (profile[first] < half) first++;
   let last = b - 1;
   while (profile[last] < half) last--;
+  // The band ends where the density falls off a cliff (the baseline, the x-line), not where it
+  // first dips under half the peak: handwriting whose letters are arches has its densest rows at
+  // the arch tops and thins out gradually down the legs to the baseline, and those legs must not
+  // pass for descenders. Printed letters fall from the band to their tails in one step.
+  const floor = peak * BAND_FLOOR;
+  while (first > a && profile[first - 1] >= floor && profile[first - 1] >= BAND_DECLINE * profile[first]) first--;
+  while (last < b - 1 && profile[last + 1] >= floor && profile[last + 1] >= BAND_DECLINE * profile[last]) last++;
   const band = last - first + 1;
   if (band < shape.minBand || b - a > MAX_HUMP_TO_BAND * band) return;
   // An x-height band is dense all the way across; a profile along the text dips between letters.

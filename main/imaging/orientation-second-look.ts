@@ -90,8 +90,8 @@ export async function secondLookAtPage(page: SourcePage, decoded: RawImage | und
   const full = decoded ?? (await decodeGrey(page));
   const look = await secondLookOrientation(full, pageDpi, first);
   if (!look?.details.reliable) return undefined;
-  const { turnQuarters, confidence, reliable } = look.details;
-  return { turnQuarters, confidence, reliable };
+  const { turnQuarters, confidence, reliable, evidence } = look.details;
+  return { turnQuarters, confidence, reliable, evidence: `second look at ${SECOND_LOOK_DPI} dpi on the text box; ${evidence}` };
 }
 
 async function decodeGrey(page: SourcePage): Promise<RawImage> {

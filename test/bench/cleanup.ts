@@ -8,10 +8,11 @@
  *
  *   node --import tsx test/bench/cleanup.ts [--kinds a,b] [--dpi 300,200] [--modes grey,bw]
  *        [--angles 0,0.3,-3] [--per-kind 4] [--im-pages 24] [--unpaper-pages 8] [--lept-pages 48] [--seed 1]
- *        [--sparse-pages 48] [--no-orientation] [--no-second-look]
+ *        [--sparse-pages 48] [--typewritten-pages 8] [--no-orientation] [--no-second-look]
  *
  * The orientation table turns each page with text by 0/90/180/270° and runs the pipeline's
- * decision on it (orientation-pages.ts, orientationAsPipeline), plus sparse pages drawn otherwise.
+ * decision on it (orientation-pages.ts, orientationAsPipeline), plus sparse pages drawn otherwise,
+ * and full pages set in a monospaced face (typewritten), reported beside the overall figure.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import sharp, { type OutputInfo } from 'sharp';
 import { measureSkew, SKEW_ANALYSIS_DPI } from '../../main/imaging/deskew.js';
 import { rotateGreyQuarters } from '../../main/imaging/quarter-turn.js';
-import { orientationAsPipeline, sparsePageFile, sparsePagePlan, type AnalysisCopy } from '../fixtures/orientation-pages.js';
+import { monospacedPageFile, orientationAsPipeline, sparsePageFile, sparsePagePlan, type AnalysisCopy } from '../fixtures/orientation-pages.js';
 import { rng } from '../fixtures/pages.js';
 import {
   HARD_PAGE_KINDS,
@@ -44,6 +45,8 @@ interface Options {
   seed: number;
   /** Varied sparse pages (orientation-pages.ts) for the orientation table, on top of the skew pages; 0: none. */
   sparsePages: number;
+  /** Full pages in a monospaced face (typewriter, older printers) for the orientation table; 0: none. */
+  typewrittenPages: number;
   /** Skip the orientation table. */
   noOrientation: boolean;
   /** Orientation from the analysis copy alone, as before the second look (A/B). */
@@ -113,6 +116,24 @@ async function orientationOutcomes(copy: AnalysisCopy, file: Buffer | undefined)
   return cases;
 }
 
+/**
+ * Full pages set in a monospaced face: letters, dense text, columns and tables, at 300 and 200
+ * dpi, grey and 1-bit, skewed within ±4°, each turned four ways. Kept out of the overall figure so
+ * that stays comparable with earlier runs.
+ */
+async function typewrittenOutcomes(options: Options): Promise<OrientationCase[]> {
+  const kinds = ['letter', 'dense', 'columns', 'table'] as const;
+  const random = rng(options.seed + 60);
+  const cases: OrientationCase[] = [];
+  if (options.typewrittenPages > 0) console.log(`\nOrientation: ${options.typewrittenPages} full pages in DejaVu Sans Mono (typewritten), turned four ways`);
+  for (let i = 0; i < options.typewrittenPages; i++) {
+    const skew = Math.round((random() * 8 - 4) * 10) / 10;
+    const file = await monospacedPageFile(kinds[i % kinds.length], i % 2 ? 200 : 300, skew, i % 4 < 2 ? 'grey' : 'bw', options.seed * 100 + i);
+    cases.push(...(await orientationOutcomes(await analysisCopy(file), options.noSecondLook ? undefined : file)));
+  }
+  return cases;
+}
+
 function printOrientationTable(rows: Array<[string, OrientationCase[]]>): void {
   console.log('\nOrientation (each page turned 0/90/180/270°; the pipeline\'s order: skew, straighten, orientation, second look when unsure; flagged = left for staff)');
   console.log(['group', 'cases', 'right', 'flagged', 'wrong', 'right %', '2nd looks', 'cpu ms', '2nd cpu'].map(cell).join(' '));
@@ -154,6 +175,7 @@ function parseOptions(args: string[]): Options {
     },
     seed: Number(value('seed') ?? 1),
     sparsePages: Number(value('sparse-pages') ?? 48),
+    typewrittenPages: Number(value('typewritten-pages') ?? 8),
     noOrientation: args.includes('--no-orientation'),
     noSecondLook: args.includes('--no-second-look'),
   };
@@ -335,6 +357,10 @@ export async function runCleanupBench(args: string[]): Promise<void> {
     const orientationRows = byKind.map(([kind, pages]) => [kind, pages.flatMap((r) => r.orientation)] as [string, OrientationCase[]]);
     if (sparse.length > 0) orientationRows.push(['sparse, varied', sparse]);
     orientationRows.push(['overall', orientationRows.flatMap(([, outcomes]) => outcomes)]);
+    const typewritten = await typewrittenOutcomes(options);
+    if (typewritten.length > 0) {
+      orientationRows.push(['typewritten', typewritten], ['overall + typewr.', [...orientationRows[orientationRows.length - 1][1], ...typewritten]]);
+    }
     printOrientationTable(orientationRows);
     for (const kind of new Set(rest.map((r) => r.spec.kind))) {
       const outcomes = rest.filter((r) => r.spec.kind === kind).flatMap((r) => r.orientation);
