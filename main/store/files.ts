@@ -113,32 +113,10 @@ export interface CopiedFile {
 export async function copyFileAtomicWithHash(source: string, target: string): Promise<CopiedFile> {
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const temp = tempPathFor(target);
-  const hash = crypto.createHash('sha256');
-  let size = 0;
-  const input = await fs.promises.open(source, 'r');
-  const output = await fs.promises.open(temp, 'w');
-  try {
-    const buffer = Buffer.allocUnsafe(1 << 20);
-    for (;;) {
-      const { bytesRead } = await input.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      const chunk = buffer.subarray(0, bytesRead);
-      hash.update(chunk);
-      await output.write(chunk);
-      size += bytesRead;
-    }
-    await output.sync();
-  } catch (error) {
-    await output.close().catch(() => undefined);
-    await input.close().catch(() => undefined);
-    await fs.promises.rm(temp, { force: true });
-    throw error;
-  }
-  await output.close();
-  await input.close();
+  const copied = await copyFileWithHash(source, temp);
   await fs.promises.rename(temp, target);
   fsyncDir(path.dirname(target));
-  return { sha256: hash.digest('hex'), size };
+  return copied;
 }
 
 /**
