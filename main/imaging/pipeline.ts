@@ -19,8 +19,9 @@ import { encodeBilevel, encodeBits, encodeJpeg, passthroughJpeg } from './encode
 import { detectOrientation, type OrientationEstimate } from './orientation.js';
 import { secondLookAtPage } from './orientation-second-look.js';
 import { rotateGreyQuarters } from './quarter-turn.js';
+import { turnGreyCentred } from './turn-grey.js';
 import type { ColourMode, EncodedPage, GreyImage, PageDrawing, RawImage, SourcePage } from './types.js';
-import { giveBack, takeBuffer } from './spare-buffers.js';
+import { decodeFreeable, giveBack, takeBuffer } from './spare-buffers.js';
 import { whitenPaper } from './whiten-paper.js';
 import { decodeStripedG4Tiff } from '../pdf/ccitt.js';
 
@@ -120,7 +121,7 @@ async function cleanPageWith(page: SourcePage, options: CleanOptions, scratch: A
   const likelyDecodedFull = inferred || options.colourMode === 'auto' || options.colourMode === 'bw';
   let decodedOnce = scannerJpeg && !likelyDecodedFull
     ? undefined
-    : (fastBilevel(page) ?? (await decodeScan(openPageImage(page, { failOn: 'warning' }).flatten({ background: '#ffffff' }).toColourspace(space))));
+    : (fastBilevel(page) ?? (await decodeScan(openPageImage(page, { failOn: 'warning' }).flatten({ background: '#ffffff' }).toColourspace(space), scratch)));
   const smallWidth = Math.min(analysisWidth, page.width);
   // A colour decode of a page that may well be thresholded: its green channel (the grey of an
   // untinted page, see renderFull) is taken in the same pass as the small copy.
@@ -154,7 +155,7 @@ async function cleanPageWith(page: SourcePage, options: CleanOptions, scratch: A
     if (sidewaysSkew.reliable) [lines, linesQuarters, skew] = [sideways, 1, sidewaysSkew];
   }
   clock?.('skew');
-  const straightened = skew.reliable && Math.abs(skew.angleDegrees) >= options.minSkewDegrees ? await turnGrey(lines, skew.angleDegrees) : lines;
+  const straightened = skew.reliable && Math.abs(skew.angleDegrees) >= options.minSkewDegrees ? turnGrey(lines, skew.angleDegrees) : lines;
   if (straightened !== lines) scratch.push(straightened.data);
   const unknownOrientation: OrientationEstimate = { turnQuarters: 0, confidence: 0, reliable: false };
   let orientation = blank ? unknownOrientation : detectOrientation(straightened, analysisDpi, { straightened: skew.reliable });
@@ -267,18 +268,10 @@ async function hasNoColour(page: SourcePage): Promise<boolean> {
   return channels !== undefined && channels <= 2;
 }
 
-/** Turns the small grey copy clockwise by `degrees` on white, keeping its size (for orientation only). */
-async function turnGrey(image: GreyImage, degrees: number): Promise<GreyImage> {
-  const turned = await rawOf(sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } }).rotate(degrees, { background: '#ffffff' }).toColourspace('b-w'));
-  const left = Math.max(0, Math.floor((turned.width - image.width) / 2));
-  const top = Math.max(0, Math.floor((turned.height - image.height) / 2));
-  // Every row is written below; scratch the page hands back (spare-buffers.ts).
-  const out = takeBuffer(image.width * image.height);
-  for (let y = 0; y < image.height; y++) {
-    const from = (top + y) * turned.width + left;
-    out.set(turned.data.subarray(from, from + image.width), y * image.width);
-  }
-  return { data: out, width: image.width, height: image.height };
+/** Turns the small grey copy clockwise by `degrees` on white, keeping its size (for orientation only): sharp's rotate, pixel for pixel, without its round trip (turn-grey.ts). */
+function turnGrey(image: GreyImage, degrees: number): GreyImage {
+  // Every pixel is written; scratch the page hands back (spare-buffers.ts).
+  return turnGreyCentred(image, degrees, takeBuffer(image.width * image.height));
 }
 
 function whitenedGrey(image: GreyImage, box: PaperBox): GreyImage {
@@ -424,9 +417,13 @@ export class ScanDecodeError extends Error {
 }
 
 /** Decodes the scan (strictly: any decoder warning fails), marking a failure as bad input. */
-async function decodeScan(pipeline: Sharp): Promise<RawImage> {
+/** With `scratch`: the pixels go there, for the page to free as it ends (decodeFreeable). */
+async function decodeScan(pipeline: Sharp, scratch?: Array<Buffer | Uint8Array | undefined>): Promise<RawImage> {
   try {
-    return await rawOf(pipeline);
+    if (!scratch) return await rawOf(pipeline);
+    const { data, info } = await decodeFreeable(pipeline);
+    scratch.push(data);
+    return { data, width: info.width, height: info.height, channels: info.channels as RawImage['channels'] };
   } catch (error) {
     throw new ScanDecodeError(error);
   }
