@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { renderPageRaw, type PageKind } from '../fixtures/pages.js';
+import { scannerPaper } from './texture.js';
 
 export const BENCH_KINDS = ['letter', 'dense', 'table', 'columns'] as const satisfies readonly PageKind[];
 export type BenchKind = (typeof BENCH_KINDS)[number];
@@ -36,6 +37,11 @@ export interface BenchPage {
   format: BenchFormat;
   /** 0 = the page as drawn; n > 0 = the same page with one marked pixel, distinct bytes. */
   variant: number;
+  /**
+   * 'textured': scanner paper (texture.ts: grain, uneven light, show-through, sensor noise) under
+   * the same drawing. Absent: the pure white paper every older figure was measured on.
+   */
+  paper?: 'textured';
 }
 
 export interface GeneratedPage extends BenchPage {
@@ -73,6 +79,11 @@ export function mixedBatch(count: number): BenchPage[] {
   return Array.from({ length: count }, (_, i) => ({ ...basePage(i), format: isBwInMixedBatch(i) ? ('tiff-g4' as const) : ('jpeg' as const), variant: 0 }));
 }
 
+/** mixedBatch's pages on scanner paper (texture.ts) instead of pure white. */
+export function texturedMixedBatch(count: number): BenchPage[] {
+  return mixedBatch(count).map((page) => ({ ...page, paper: 'textured' as const }));
+}
+
 /** `count` distinct grey JPEG pages made from `bases` drawings (variants of each drawing). */
 export function largeGreyBatch(count: number, bases: number): BenchPage[] {
   return Array.from({ length: count }, (_, i) => ({ ...basePage(i % bases), format: 'jpeg' as const, variant: Math.floor(i / bases) }));
@@ -84,11 +95,20 @@ export function cacheDir(): string {
   return path.join(os.tmpdir(), `intake-bench-cache-v${GENERATOR_VERSION}-${fixtureHash}`);
 }
 
+let textureHashOnce: string | undefined;
+function textureHash(): string {
+  textureHashOnce ??= createHash('sha256').update(fs.readFileSync(fileURLToPath(new URL('./texture.ts', import.meta.url)))).digest('hex').slice(0, 8);
+  return textureHashOnce;
+}
+
 /** The cache file name spells the whole spec, so a file is reused only for exactly its spec. */
 export function fileName(page: BenchPage): string {
   const angle = page.angle === 0 ? '0' : `${page.angle > 0 ? 'p' : 'm'}${Math.abs(page.angle)}`;
   const extension = page.format === 'jpeg' ? 'jpg' : 'tif';
-  return `b${String(page.base).padStart(4, '0')}-${page.kind}-a${angle}-${page.format}-v${page.variant}.${extension}`;
+  // Pure white pages keep their old names (and bytes), so the cache and old figures stay valid; a
+  // textured page's name holds texture.ts's hash, so a change there renders it anew.
+  const paper = page.paper ? `-${page.paper}-${textureHash()}` : '';
+  return `b${String(page.base).padStart(4, '0')}-${page.kind}-a${angle}-${page.format}-v${page.variant}${paper}.${extension}`;
 }
 
 /** The encodings renderPageFile() uses (quality 85 JPEG; threshold 160, G4), applied to pixels we already have. */
@@ -121,8 +141,15 @@ function writeAtomically(file: string, data: Buffer): void {
 async function renderBase(baseIndex: number, wanted: BenchPage[], dir: string): Promise<void> {
   const { kind, angle } = basePage(baseIndex);
   const raw = await renderPageRaw({ kind, angle, dpi: DPI, seed: baseIndex + 1, pageNumber: baseIndex + 1 });
+  // The textured pixels once per drawing, like the white ones: every textured file of it shares them.
+  let textured: Buffer | undefined;
   for (const page of wanted) {
-    const data = await encode({ ...raw, data: markVariant(raw, page.variant) }, page.format);
+    let pixels = raw;
+    if (page.paper === 'textured') {
+      textured ??= await scannerPaper(raw, { seed: baseIndex + 1, angle });
+      pixels = { ...raw, data: textured };
+    }
+    const data = await encode({ ...pixels, data: markVariant(pixels, page.variant) }, page.format);
     writeAtomically(path.join(dir, fileName(page)), data);
   }
 }
