@@ -21,7 +21,7 @@ import { secondLookAtPage } from './orientation-second-look.js';
 import { rotateGreyQuarters } from './quarter-turn.js';
 import { turnGreyCentred } from './turn-grey.js';
 import type { ColourMode, EncodedPage, GreyImage, PageDrawing, RawImage, SourcePage } from './types.js';
-import { decodeFreeable, giveBack, takeBuffer } from './spare-buffers.js';
+import { giveBack, takeBuffer } from './spare-buffers.js';
 import { whitenPaper } from './whiten-paper.js';
 import { decodeStripedG4Tiff } from '../pdf/ccitt.js';
 
@@ -121,7 +121,7 @@ async function cleanPageWith(page: SourcePage, options: CleanOptions, scratch: A
   const likelyDecodedFull = inferred || options.colourMode === 'auto' || options.colourMode === 'bw';
   let decodedOnce = scannerJpeg && !likelyDecodedFull
     ? undefined
-    : (fastBilevel(page) ?? (await decodeScan(openPageImage(page, { failOn: 'warning' }).flatten({ background: '#ffffff' }).toColourspace(space), scratch)));
+    : (fastBilevel(page) ?? (await decodeScan(openPageImage(page, { failOn: 'warning' }).flatten({ background: '#ffffff' }).toColourspace(space))));
   const smallWidth = Math.min(analysisWidth, page.width);
   // A colour decode of a page that may well be thresholded: its green channel (the grey of an
   // untinted page, see renderFull) is taken in the same pass as the small copy.
@@ -417,13 +417,9 @@ export class ScanDecodeError extends Error {
 }
 
 /** Decodes the scan (strictly: any decoder warning fails), marking a failure as bad input. */
-/** With `scratch`: the pixels go there, for the page to free as it ends (decodeFreeable). */
-async function decodeScan(pipeline: Sharp, scratch?: Array<Buffer | Uint8Array | undefined>): Promise<RawImage> {
+async function decodeScan(pipeline: Sharp): Promise<RawImage> {
   try {
-    if (!scratch) return await rawOf(pipeline);
-    const { data, info } = await decodeFreeable(pipeline);
-    scratch.push(data);
-    return { data, width: info.width, height: info.height, channels: info.channels as RawImage['channels'] };
+    return await rawOf(pipeline);
   } catch (error) {
     throw new ScanDecodeError(error);
   }
