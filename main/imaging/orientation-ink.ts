@@ -35,10 +35,12 @@ export function glyphInk(image: GreyImage, dpi: number): Uint8Array {
  * vertical ink run longer than `maxRun` cleared, runs being those of the mask as thresholded (so a
  * table's vertical rules are not cut into short pieces at the crossings by clearing the rows first).
  *
- * One pass down the rows, each row thresholded, then counted into the column runs, then cleared
- * of its own long runs. A column run that ends longer than `maxRun` is cleared in the rows above,
- * which have been counted already. Fused, the row is read while in cache and no pass is needed to
- * clear marked pixels afterwards.
+ * One pass down the rows, and along each row one pass: each pixel is thresholded, counted into its
+ * column's run and into the row's run. A column run that ends longer than `maxRun` is cleared in
+ * the rows above; a row run that ends longer than `maxRun` is cleared in this row, after its
+ * pixels have been counted into the column runs, so both kinds of run are those of the mask as
+ * thresholded. Fused, each pixel is read once while in cache and no pass clears marked pixels
+ * afterwards.
  *
  * Most of a text page is paper: margins, the gaps between lines and words. A block whose darkest
  * pixel is not below its cut holds no ink, so it is not thresholded, and its columns are not
@@ -59,60 +61,54 @@ function thresholdWithoutLongRuns(
   const runLength = new Int32Array(width);
   /** Column runs open in each block's columns. */
   const openRuns = new Int32Array(cols);
-  const inkInBlock = new Uint8Array(cols);
   for (let y = 0; y < height; y++) {
     const levelRow = ((y / block) | 0) * cols;
     const offset = y * width;
-    let firstInk = width;
-    let lastInk = -1;
+    /** Start (pixel index) of the row run being walked, or −1. */
+    let rowStart = -1;
     for (let bx = 0; bx < cols; bx++) {
+      const from = offset + bx * block;
+      const end = bx === cols - 1 ? offset + width : from + block;
       const cut = paper[levelRow + bx] - contrast;
-      inkInBlock[bx] = 0;
-      if (darkest[levelRow + bx] >= cut) continue;
-      const from = bx * block;
-      const end = offset + Math.min(width, from + block);
-      let ink = 0;
-      for (let i = offset + from; i < end; i++) {
+      if (darkest[levelRow + bx] >= cut) {
+        // No ink in this block: a row run ends at its start, the column runs open in it on this row.
+        if (rowStart >= 0) {
+          if (from - rowStart > maxRun) mask.fill(0, rowStart, from);
+          rowStart = -1;
+        }
+        if (openRuns[bx] === 0) continue;
+        for (let i = from; i < end; i++) {
+          const x = i - offset;
+          const length = runLength[x];
+          if (length === 0) continue;
+          if (length > maxRun) for (let k = i - length * width; k < i; k += width) mask[k] = 0;
+          runLength[x] = 0;
+        }
+        openRuns[bx] = 0;
+        continue;
+      }
+      let open = 0;
+      for (let i = from; i < end; i++) {
+        const x = i - offset;
         if (data[i] < cut) {
           mask[i] = 1;
-          ink = 1;
-        }
-      }
-      if (ink) {
-        inkInBlock[bx] = 1;
-        if (firstInk === width) firstInk = from;
-        lastInk = end - offset - 1;
-      }
-    }
-    // Column runs: a run that ended above this row is cleared if it was too long.
-    for (let bx = 0; bx < cols; bx++) {
-      if (!inkInBlock[bx] && openRuns[bx] === 0) continue;
-      const xEnd = Math.min(width, (bx + 1) * block);
-      let open = 0;
-      for (let x = bx * block; x < xEnd; x++) {
-        if (mask[offset + x] !== 0) {
           runLength[x]++;
           open++;
+          if (rowStart < 0) rowStart = i;
           continue;
+        }
+        if (rowStart >= 0) {
+          if (i - rowStart > maxRun) mask.fill(0, rowStart, i);
+          rowStart = -1;
         }
         const length = runLength[x];
         if (length === 0) continue;
-        if (length > maxRun) for (let i = (y - length) * width + x; i < offset; i += width) mask[i] = 0;
+        if (length > maxRun) for (let k = i - length * width; k < i; k += width) mask[k] = 0;
         runLength[x] = 0;
       }
       openRuns[bx] = open;
     }
-    if (lastInk < 0) continue;
-    // Row runs, on this row as thresholded (its column runs are counted already).
-    let start = -1;
-    for (let x = firstInk; x <= lastInk + 1; x++) {
-      const ink = x <= lastInk && mask[offset + x] !== 0;
-      if (ink && start < 0) start = x;
-      else if (!ink && start >= 0) {
-        if (x - start > maxRun) mask.fill(0, offset + start, offset + x);
-        start = -1;
-      }
-    }
+    if (rowStart >= 0 && offset + width - rowStart > maxRun) mask.fill(0, rowStart, offset + width);
   }
   for (let x = 0; x < width; x++) {
     const length = runLength[x];
@@ -125,20 +121,23 @@ function thresholdWithoutLongRuns(
 function blockRange(data: Uint8Array, width: number, height: number, block: number, cols: number, rows: number): { lightest: Uint8Array; darkest: Uint8Array } {
   const lightest = new Uint8Array(cols * rows);
   const darkest = new Uint8Array(cols * rows).fill(255);
-  for (let y = 0; y < height; y++) {
-    const rowBase = ((y / block) | 0) * cols;
-    const offset = y * width;
+  for (let by = 0; by < rows; by++) {
+    const yEnd = Math.min(height, (by + 1) * block);
     for (let bx = 0; bx < cols; bx++) {
-      const end = offset + Math.min(width, (bx + 1) * block);
-      let high = lightest[rowBase + bx];
-      let low = darkest[rowBase + bx];
-      for (let i = offset + bx * block; i < end; i++) {
-        const v = data[i];
-        if (v > high) high = v;
-        if (v < low) low = v;
+      const xFrom = bx * block;
+      const xEnd = Math.min(width, xFrom + block);
+      let high = 0;
+      let low = 255;
+      for (let y = by * block; y < yEnd; y++) {
+        const end = y * width + xEnd;
+        for (let i = y * width + xFrom; i < end; i++) {
+          const v = data[i];
+          if (v > high) high = v;
+          if (v < low) low = v;
+        }
       }
-      lightest[rowBase + bx] = high;
-      darkest[rowBase + bx] = low;
+      lightest[by * cols + bx] = high;
+      darkest[by * cols + bx] = low;
     }
   }
   return { lightest, darkest };
@@ -150,10 +149,15 @@ function contrastHistogram(data: Uint8Array, width: number, height: number, bloc
   for (let y = 0; y < height; y += 2) {
     const levelRow = ((y / block) | 0) * cols;
     const offset = y * width;
-    for (let x = 0; x < width; x += 2) {
-      const p = paper[levelRow + ((x / block) | 0)];
-      const v = data[offset + x];
-      histogram[p > v ? p - v : 0]++;
+    // Block by block, from the block's first even column.
+    for (let bx = 0; bx < cols; bx++) {
+      const p = paper[levelRow + bx];
+      const xEnd = Math.min(width, (bx + 1) * block);
+      const xFrom = bx * block;
+      for (let x = xFrom + (xFrom & 1); x < xEnd; x += 2) {
+        const v = data[offset + x];
+        histogram[p > v ? p - v : 0]++;
+      }
     }
   }
   return histogram;

@@ -65,22 +65,68 @@ export function turnGreyCentred(image: GreyImage, degrees: number, out: Uint8Arr
       iy += ic;
     }
     const row = y * width;
-    for (let x = 0; x < columns; x++) {
-      const fx = Math.floor(ix);
-      const fy = Math.floor(iy);
-      let value = WHITE;
-      if (fx >= 0 && fy >= 0 && fx < width - 1 && fy < height - 1) {
-        const p = fy * width + fx;
-        value = blend(src[p], src[p + 1], src[p + width], src[p + width + 1], ix - fx, iy - fy);
-      } else if (fx >= -1 && fy >= -1 && fx < width && fy < height) {
-        value = blend(pixel(src, width, height, fx, fy), pixel(src, width, height, fx + 1, fy), pixel(src, width, height, fx, fy + 1), pixel(src, width, height, fx + 1, fy + 1), ix - fx, iy - fy);
-      }
-      out[row + x] = value;
+    // Where the sample and its right and lower neighbours lie inside the copy (with a pixel to
+    // spare for the sums' rounding), the blend needs no edge checks: found from the row's line.
+    const [inFrom, inTo] = interiorSpan(ix, iy, ia, ic, width, height, columns);
+    let x = 0;
+    for (; x < inFrom; x++) {
+      out[row + x] = edgeSample(src, width, height, ix, iy);
+      ix += ia;
+      iy += ic;
+    }
+    for (; x < inTo; x++) {
+      // Scaling by a power of two is exact, so ⌊ix·4096⌋ holds ⌊ix⌋ and libvips' weight ⌊(ix − ⌊ix⌋)·4096⌋ both.
+      const sx = (ix * SCALE) | 0;
+      const sy = (iy * SCALE) | 0;
+      const p = (sy >> SHIFT) * width + (sx >> SHIFT);
+      const wx = sx & (SCALE - 1);
+      const wy = sy & (SCALE - 1);
+      const wyd = SCALE - wy;
+      const c4 = (wy * wx) >> SHIFT;
+      const c2 = (wyd * wx) >> SHIFT;
+      out[row + x] = ((wyd - c2) * src[p] + c2 * src[p + 1] + (wy - c4) * src[p + width] + c4 * src[p + width + 1] + HALF) >> SHIFT;
+      ix += ia;
+      iy += ic;
+    }
+    for (; x < columns; x++) {
+      out[row + x] = edgeSample(src, width, height, ix, iy);
       ix += ia;
       iy += ic;
     }
   }
   return { data: out, width, height };
+}
+
+/**
+ * The run of columns [from, to) of a row starting at (ix, iy) and stepping by (dx, dy) whose
+ * samples lie in [1, width − 2) × [1, height − 2): the margin of a pixel covers any drift of the
+ * accumulated sums from the exact line.
+ */
+function interiorSpan(ix: number, iy: number, dx: number, dy: number, width: number, height: number, columns: number): [number, number] {
+  let from = 0;
+  let to = columns;
+  const clip = (start: number, step: number, low: number, high: number) => {
+    if (step === 0) {
+      if (start < low || start >= high) to = 0;
+      return;
+    }
+    const a = (low - start) / step;
+    const b = (high - start) / step;
+    from = Math.max(from, Math.ceil(Math.min(a, b)) + 1);
+    to = Math.min(to, Math.floor(Math.max(a, b)) - 1);
+  };
+  clip(ix, dx, 1, width - 2);
+  clip(iy, dy, 1, height - 2);
+  if (to < from) return [columns, columns];
+  return [Math.max(0, from), Math.min(columns, to)];
+}
+
+/** A sample near or beyond the edges: libvips reads white beyond them and takes ⌊ix⌋ ∈ [−1, width), ⌊iy⌋ ∈ [−1, height). */
+function edgeSample(src: Uint8Array, width: number, height: number, ix: number, iy: number): number {
+  const fx = Math.floor(ix);
+  const fy = Math.floor(iy);
+  if (fx < -1 || fy < -1 || fx >= width || fy >= height) return WHITE;
+  return blend(pixel(src, width, height, fx, fy), pixel(src, width, height, fx + 1, fy), pixel(src, width, height, fx, fy + 1), pixel(src, width, height, fx + 1, fy + 1), ix - fx, iy - fy);
 }
 
 /** libvips' fixed-point bilinear blend of the 2×2 neighbours p1 p2 / p3 p4 at fractions (fx, fy). */
