@@ -5,10 +5,13 @@
  * cells, then the per-cell thresholds are interpolated per pixel: the same result as a per-pixel
  * window to within a cell, but a few megabytes instead of two full-page Float64 integral images
  * (140 MB at 300 dpi A4). At 300 dpi (4-pixel cells) the pixel passes go a 32-bit word at a time,
- * the cell tables are kept between pages, and for 1-bit output pure white paper is skipped: no
- * threshold is worked out for cells away from ink, groups of paper are not read a second time,
- * and paper words beside ink pass one integer test. About 17 ms CPU per A4 text page on a busy
- * 2-core machine (23 ms before that skipping), against 200–400 ms byte by byte.
+ * the cell tables are kept between pages, and for 1-bit output paper is skipped: no threshold is
+ * worked out for cells away from ink, groups of paper are not read a second time, and paper words
+ * beside ink pass one integer test. "Paper" is any pixel at or above the level no threshold can
+ * reach (233 for the default k, alwaysWhiteLevel), not only pure white: scanned paper lies at
+ * 235–250 with a few levels of grain, and a skip of pure white alone does nothing on it. About 17
+ * ms CPU per A4 text page on a busy 2-core machine (23 ms before that skipping), against 200–400 ms
+ * byte by byte.
  */
 import { packBytes, type PackedBits } from './g4.js';
 import type { GreyImage } from './types.js';
@@ -84,7 +87,10 @@ interface ThresholdPlan {
  */
 interface InkedGroups {
   groups: number;
-  /** 1 where a group holds any pixel that is not pure white (all of the last group and cell row). */
+  /**
+   * 1 where a group holds any pixel below alwaysWhiteLevel, which the compare must read (all of
+   * the last group and cell row); the others' pixels are white whatever their thresholds.
+   */
   ink: Uint8Array;
   /**
    * Per group and cell row whose compare runs: the largest threshold of the group's cells and of
@@ -118,7 +124,7 @@ function planThreshold(image: GreyImage, dpi: number, options: BinarizeOptions, 
   const darkFloor = paperLevel(data) * ABSOLUTE_DARK_SHARE;
   const grid = { width, height, cell, cols, rows, radius, k, darkFloor };
   if (words) {
-    const cells = cellSumsOfWords(words.pixels, words.stride, height, cols, rows);
+    const cells = cellSumsOfWords(words.pixels, words.stride, height, cols, rows, alwaysWhiteLevel(k));
     const { sum, squares } = integralOfCells(cells.sums, cells.squares, cols, rows);
     if (scratch.thresholds.length < cols * rows) scratch.thresholds = new Float32Array(cols * rows);
     const thresholds = scratch.thresholds.subarray(0, cols * rows);
@@ -144,6 +150,8 @@ const scratch = {
   highest: new Float32Array(0),
   /** Rows copied to word boundaries when the caller's are not on them. */
   padded: new Uint8Array(0),
+  /** paperLevel's four histograms of 256 levels. */
+  paperHistograms: new Uint32Array(1024),
 };
 
 function scratchInt32(name: 'sums' | 'squares', length: number): Int32Array {
@@ -151,12 +159,43 @@ function scratchInt32(name: 'sums' | 'squares', length: number): Int32Array {
   return scratch[name].subarray(0, length);
 }
 
+const alwaysWhiteLevels = new Map<number, number>();
+
+/**
+ * The lowest grey level no threshold reaches with Sauvola's k: a pixel at or above it is white
+ * whatever its window. A window's mean m and spread sd obey sd ≤ √(m(255 − m)) (Bhatia–Davis, for
+ * values in 0..255), so its threshold m(1 − k + k·sd/R) is at most the largest over m of
+ * m(1 − k + k·√(m(255 − m))/R): 232.2 for k = 0.1 (at m ≈ 252), so 233. The dark floor (at most
+ * 0.4 × 255) lies far below. Half a level of margin covers the grid over m and rounding.
+ */
+export function alwaysWhiteLevel(k: number): number {
+  let level = alwaysWhiteLevels.get(k);
+  if (level === undefined) {
+    let highest = 255 * ABSOLUTE_DARK_SHARE;
+    for (let m = 0; m <= 255; m += 1 / 64) {
+      const t = m * (1 - k + (k / DYNAMIC_RANGE) * Math.sqrt(m * (255 - m)));
+      if (t > highest) highest = t;
+    }
+    level = Math.min(255, Math.ceil(highest + 0.5));
+    alwaysWhiteLevels.set(k, level);
+  }
+  return level;
+}
+
 /**
  * Pixel sum and sum of squares of each 4×4 cell, one word per cell row, in Int32 tables (a cell's
- * squares are at most 16 × 255²). A cell of pure white (clean paper, most of a page) is one test.
- * Beside them, which groups of eight cells hold anything but pure white (InkedGroups.ink).
+ * squares are at most 16 × 255²). A cell of pure white (clean paper) is one test. Beside them,
+ * which groups of eight cells hold a pixel below `white` (InkedGroups.ink): on scanned paper most
+ * cells need their sums (every window's mean and spread counts them) but few hold such a pixel.
  */
-function cellSumsOfWords(pixels: Uint32Array, stride: number, height: number, cols: number, rows: number): { sums: Int32Array; squares: Int32Array; ink: Uint8Array } {
+function cellSumsOfWords(
+  pixels: Uint32Array,
+  stride: number,
+  height: number,
+  cols: number,
+  rows: number,
+  white: number,
+): { sums: Int32Array; squares: Int32Array; ink: Uint8Array } {
   const sums = scratchInt32('sums', cols * rows);
   const squares = scratchInt32('squares', cols * rows);
   sums.fill(16 * 255);
@@ -165,6 +204,8 @@ function cellSumsOfWords(pixels: Uint32Array, stride: number, height: number, co
   if (scratch.ink.length < groups * rows) scratch.ink = new Uint8Array(groups * rows);
   const ink = scratch.ink.subarray(0, groups * rows);
   ink.fill(0);
+  // Per 16-bit lane 0x100 + pixel − white keeps bit 8 exactly when the pixel is at least `white`.
+  const bound = white * 0x10001;
   for (let cy = 0; cy < rows; cy++) {
     const first = cy * 4 * stride;
     const end = Math.min(height, cy * 4 + 4) * stride;
@@ -194,7 +235,15 @@ function cellSumsOfWords(pixels: Uint32Array, stride: number, height: number, co
       const w2 = pixels[i + 2 * stride];
       const w3 = pixels[i + 3 * stride];
       if ((w0 & w1 & w2 & w3) === -1) continue;
-      ink[groupBase + (cx >>> 3)] = 1;
+      const group = groupBase + (cx >>> 3);
+      if (ink[group] === 0) {
+        const lanes =
+          (((w0 & 0xff00ff) | 0x1000100) - bound) & ((((w0 >>> 8) & 0xff00ff) | 0x1000100) - bound) &
+          (((w1 & 0xff00ff) | 0x1000100) - bound) & ((((w1 >>> 8) & 0xff00ff) | 0x1000100) - bound) &
+          (((w2 & 0xff00ff) | 0x1000100) - bound) & ((((w2 >>> 8) & 0xff00ff) | 0x1000100) - bound) &
+          (((w3 & 0xff00ff) | 0x1000100) - bound) & ((((w3 >>> 8) & 0xff00ff) | 0x1000100) - bound);
+        if ((lanes & 0x1000100) !== 0x1000100) ink[group] = 1;
+      }
       // The sum two bytes a lane (16-bit lanes, at most 8 × 255 each), the squares a byte at a time.
       const t =
         (w0 & 0xff00ff) + ((w0 >>> 8) & 0xff00ff) + (w1 & 0xff00ff) + ((w1 >>> 8) & 0xff00ff) +
@@ -425,7 +474,7 @@ function compareWords(
  * bit), eight words one output word. Bits past the image's width stay 0 (white): the padding of
  * wordRows is zeros, which would otherwise read as black.
  *
- * Groups of pure white are skipped whole (InkedGroups.ink). In the others most words are paper
+ * Groups of paper (no pixel below alwaysWhiteLevel) are skipped whole (InkedGroups.ink). In the others most words are paper
  * next to ink: a word whose four pixels all lie above the group's highest threshold (a few integer
  * operations on 16-bit lanes) stays white without its thresholds being worked out; the rest take
  * the same interpolation as compareWords, so the bits are the same.
@@ -624,15 +673,23 @@ function paperLevel(data: Uint8Array): number {
   const total = Math.ceil(data.length / 7);
   // Every 7th pixel is plenty for a percentile and skips most of a full-page pass. When over a
   // tenth of them are pure white the 90th percentile is 255: on a clean page a count of those
-  // says so after the top margin, with no histogram.
-  const histogram = new Uint32Array(256);
+  // says so after the top margin, with no histogram. Scanned paper is not pure white: its samples
+  // go into four histograms in turn, as grain keeps hitting the same few levels and a count bumped
+  // right after its own store waits for it (half the time of one histogram on textured paper).
+  const lanes = scratch.paperHistograms;
+  lanes.fill(0);
+  let white = 0;
+  let lane = 0;
   for (let i = 0; i < data.length; i += 7) {
     const v = data[i];
-    if (++histogram[v] * 10 > total && v === 255) return 255;
+    if (v === 255) {
+      if (++white * 10 > total) return 255;
+    } else lanes[lane + v]++;
+    lane = (lane + 256) & 1023;
   }
   let seen = 0;
   for (let level = 0; level < 256; level++) {
-    seen += histogram[level];
+    seen += level === 255 ? white : lanes[level] + lanes[256 + level] + lanes[512 + level] + lanes[768 + level];
     if (seen >= total * 0.9) return Math.max(level, 64);
   }
   return 255;
