@@ -8,7 +8,7 @@
  *
  *   node --import tsx test/bench/cleanup.ts [--kinds a,b] [--dpi 300,200] [--modes grey,bw]
  *        [--angles 0,0.3,-3] [--per-kind 4] [--im-pages 24] [--unpaper-pages 8] [--lept-pages 48] [--seed 1]
- *        [--sparse-pages 48] [--typewritten-pages 8] [--no-orientation] [--no-second-look]
+ *        [--sparse-pages 48] [--typewritten-pages 8] [--no-orientation] [--no-second-look] [--list-flagged]
  *
  * The orientation table turns each page with text by 0/90/180/270° and runs the pipeline's
  * decision on it (orientation-pages.ts, orientationAsPipeline), plus sparse pages drawn otherwise,
@@ -21,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import sharp, { type OutputInfo } from 'sharp';
 import { measureSkew, SKEW_ANALYSIS_DPI } from '../../main/imaging/deskew.js';
 import { rotateGreyQuarters } from '../../main/imaging/quarter-turn.js';
-import { monospacedPageFile, orientationAsPipeline, sparsePageFile, sparsePagePlan, type AnalysisCopy } from '../fixtures/orientation-pages.js';
+import { monospacedPageFile, orientationAsPipeline, sparsePageFile, sparsePageName, sparsePagePlan, type AnalysisCopy } from '../fixtures/orientation-pages.js';
 import { rng } from '../fixtures/pages.js';
 import {
   HARD_PAGE_KINDS,
@@ -51,6 +51,8 @@ interface Options {
   noOrientation: boolean;
   /** Orientation from the analysis copy alone, as before the second look (A/B). */
   noSecondLook: boolean;
+  /** After the orientation table, list every case not right (page, quarter turn, outcome, evidence). */
+  listFlagged: boolean;
 }
 
 interface Result {
@@ -80,6 +82,11 @@ interface OrientationCase {
   cpuMs: number;
   /** The first look was unsure and the second look (at the text box, ~200 dpi) was taken. */
   secondLook: boolean;
+  /** The page (kind, dpi, mode, skew, seed) and the clockwise quarter turns its content was given, for --list-flagged. */
+  page: string;
+  contentQuarters: 0 | 1 | 2 | 3;
+  /** The estimate's named evidence. */
+  evidence?: string;
 }
 
 /**
@@ -88,7 +95,7 @@ interface OrientationCase {
  * look at the full page (turned the same way) when the first is unsure. Right when the page gets
  * the (4 − k) mod 4 clockwise quarter turns it needs, flagged when unreliable.
  */
-async function orientationOutcomes(copy: AnalysisCopy, file: Buffer | undefined): Promise<OrientationCase[]> {
+async function orientationOutcomes(copy: AnalysisCopy, file: Buffer | undefined, page = ''): Promise<OrientationCase[]> {
   const cases: OrientationCase[] = [];
   let upright: { data: Buffer; info: OutputInfo } | undefined;
   for (const k of [0, 1, 2, 3] as const) {
@@ -111,7 +118,7 @@ async function orientationOutcomes(copy: AnalysisCopy, file: Buffer | undefined)
     const estimate = await orientationAsPipeline(turned, 0.1, fullPage);
     const cpuMs = cpuNow() - started - preparing;
     const outcome = !estimate.reliable ? 'flagged' : estimate.turnQuarters === (4 - k) % 4 ? 'right' : 'wrong';
-    cases.push({ outcome, cpuMs, secondLook: estimate.secondLook === true });
+    cases.push({ outcome, cpuMs, secondLook: estimate.secondLook === true, page, contentQuarters: k, evidence: estimate.evidence });
   }
   return cases;
 }
@@ -128,8 +135,9 @@ async function typewrittenOutcomes(options: Options): Promise<OrientationCase[]>
   if (options.typewrittenPages > 0) console.log(`\nOrientation: ${options.typewrittenPages} full pages in DejaVu Sans Mono (typewritten), turned four ways`);
   for (let i = 0; i < options.typewrittenPages; i++) {
     const skew = Math.round((random() * 8 - 4) * 10) / 10;
-    const file = await monospacedPageFile(kinds[i % kinds.length], i % 2 ? 200 : 300, skew, i % 4 < 2 ? 'grey' : 'bw', options.seed * 100 + i);
-    cases.push(...(await orientationOutcomes(await analysisCopy(file), options.noSecondLook ? undefined : file)));
+    const [kind, dpi, mode, seed] = [kinds[i % kinds.length], i % 2 ? 200 : 300, i % 4 < 2 ? 'grey' : 'bw', options.seed * 100 + i] as const;
+    const file = await monospacedPageFile(kind, dpi, skew, mode, seed);
+    cases.push(...(await orientationOutcomes(await analysisCopy(file), options.noSecondLook ? undefined : file, `typewritten ${kind} ${mode} ${dpi} dpi ${skew}° seed ${seed}`)));
   }
   return cases;
 }
@@ -146,6 +154,13 @@ function printOrientationTable(rows: Array<[string, OrientationCase[]]>): void {
     console.log([name, String(cases.length), String(count('right')), String(count('flagged')), String(count('wrong')), share, String(second.length), ...cpu].map(cell).join(' '));
   }
   console.log('cpu ms: median CPU time of the orientation decision per case (skew for it, straighten, first look, second look); 2nd cpu: the same on the cases that took the second look');
+}
+
+/** Every case not right, one line each: the page, the turn its content was given, the outcome, the CPU ms and the evidence named. */
+function printFlaggedCases(title: string, cases: OrientationCase[]): void {
+  const notRight = cases.filter((c) => c.outcome !== 'right');
+  console.log(`\n${title}: ${notRight.length} not right`);
+  for (const c of notRight) console.log(`  ${c.outcome.padEnd(7)} ${c.page}, content turned ${90 * c.contentQuarters}°, ${c.cpuMs.toFixed(1)} ms: ${c.evidence ?? '(no evidence)'}`);
 }
 
 function parseOptions(args: string[]): Options {
@@ -178,6 +193,7 @@ function parseOptions(args: string[]): Options {
     typewrittenPages: Number(value('typewritten-pages') ?? 8),
     noOrientation: args.includes('--no-orientation'),
     noSecondLook: args.includes('--no-second-look'),
+    listFlagged: args.includes('--list-flagged'),
   };
 }
 
@@ -306,7 +322,7 @@ export async function runCleanupBench(args: string[]): Promise<void> {
       // An unreliable page is left as it is: it stays off by its own angle.
       const applied = estimate.reliable ? estimate.angleDegrees : 0;
       const result: Result = { spec, tellable, angle: estimate.angleDegrees, reliable: estimate.reliable, error: Math.abs(applied - spec.angle), ms, cpuMs, decodeCpuMs, measureCpuMs, tools: {},
-        orientation: options.noOrientation ? [] : await orientationOutcomes(copy, options.noSecondLook ? undefined : file),
+        orientation: options.noOrientation ? [] : await orientationOutcomes(copy, options.noSecondLook ? undefined : file, `${spec.kind} ${spec.mode} ${spec.dpi} dpi ${spec.angle}° seed ${spec.seed}`),
       };
       const mine = tools.filter((tool) => sampled(tool, index));
       if (mine.length > 0) {
@@ -350,9 +366,9 @@ export async function runCleanupBench(args: string[]): Promise<void> {
     const sparse: OrientationCase[] = [];
     const plan = sparsePagePlan(options.sparsePages, options.seed + 30);
     if (plan.length > 0) console.log(`\nOrientation: ${plan.length} more sparse pages drawn otherwise (six DejaVu faces, 9-14 pt, 2-5 lines, left or centred)`);
-    for (const page of plan) {
+    for (const [i, page] of plan.entries()) {
       const file = await sparsePageFile(page);
-      sparse.push(...(await orientationOutcomes(await analysisCopy(file), options.noSecondLook ? undefined : file)));
+      sparse.push(...(await orientationOutcomes(await analysisCopy(file), options.noSecondLook ? undefined : file, `sparse #${i} of plan(${options.sparsePages}, ${options.seed + 30}): ${sparsePageName(page)}`)));
     }
     const orientationRows = byKind.map(([kind, pages]) => [kind, pages.flatMap((r) => r.orientation)] as [string, OrientationCase[]]);
     if (sparse.length > 0) orientationRows.push(['sparse, varied', sparse]);
@@ -366,6 +382,13 @@ export async function runCleanupBench(args: string[]): Promise<void> {
       const outcomes = rest.filter((r) => r.spec.kind === kind).flatMap((r) => r.orientation);
       // No answer is right here: every case should be flagged.
       console.log(`${kind.padEnd(14)} cases ${outcomes.length}  not flagged ${outcomes.filter((o) => o.outcome !== 'flagged').length} (should be 0)`);
+    }
+    if (options.listFlagged) {
+      printFlaggedCases('Orientation cases of pages with text', [...orientationRows.find(([name]) => name === 'overall')![1], ...typewritten]);
+      const untold = rest.flatMap((r) => r.orientation);
+      const told = untold.filter((o) => o.outcome !== 'flagged');
+      console.log(`\nPages that cannot be told: ${untold.length} cases, ${told.length} not flagged`);
+      for (const c of told) console.log(`  ${c.outcome.padEnd(7)} ${c.page}, content turned ${90 * c.contentQuarters}°: ${c.evidence ?? '(no evidence)'}`);
     }
   }
 }
