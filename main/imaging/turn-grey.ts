@@ -9,10 +9,13 @@
  * also compute the corners that the crop throws away.
  *
  * libvips' mapping, reproduced exactly: the rotated image spans the rounded bounding box of the
- * turned input; each output row starts at the inverse transform of its first pixel and steps by
- * the inverse matrix' first column (accumulated, as libvips does, so the rounding is the same); a
- * sample at (ix, iy) reads the 2×2 pixels from (⌊ix⌋, ⌊iy⌋), with white beyond the edges, and is
- * taken when ⌊ix⌋ ∈ [−1, width) and ⌊iy⌋ ∈ [−1, height); weights in 1/4096, rounded.
+ * turned input. libvips samples the input inside a border of one white pixel on the left and top,
+ * so its sample coordinates are those of the copy plus one; each output row starts at the inverse
+ * transform of its first pixel (plus one) and steps by the inverse matrix' first column, the sums
+ * accumulated in that order, as libvips does, so they round alike (a coordinate computed otherwise
+ * can differ in its last bit and tip a weight by one), in tiles 128 pixels wide. A sample at bordered (ix, iy) blends the
+ * 2×2 pixels from (⌊ix⌋, ⌊iy⌋), white beyond the copy's edges, and is taken when ⌊ix⌋ ∈ [0, width]
+ * and ⌊iy⌋ ∈ [0, height]; weights in 1/4096 from the fractions, truncated, the sum rounded.
  */
 import type { GreyImage } from './types.js';
 
@@ -20,9 +23,12 @@ const SHIFT = 12;
 const SCALE = 1 << SHIFT;
 const HALF = SCALE >> 1;
 const WHITE = 255;
+/** Width of libvips' tiles for this operation (its small-tile demand style). */
+const TILE = 128;
 
 /**
  * The copy turned clockwise by `degrees` (as sharp's rotate), cut to its own size about the centre.
+ * For skew angles: sharp turns multiples of 90° exactly, without resampling, and this does not.
  * `out` (width × height bytes) receives the pixels when given.
  */
 export function turnGreyCentred(image: GreyImage, degrees: number, out: Uint8Array = new Uint8Array(image.width * image.height)): GreyImage {
@@ -54,44 +60,53 @@ export function turnGreyCentred(image: GreyImage, degrees: number, out: Uint8Arr
   if (turnedWidth < width || turnedHeight < height) out.fill(WHITE);
   const columns = Math.min(width, turnedWidth - left);
   const rows = Math.min(height, turnedHeight - top);
+  const span = new Float64Array(2);
   for (let y = 0; y < rows; y++) {
     const oy = y + top + outTop;
-    const ox = outLeft;
-    let ix = ia * ox + ib * oy;
-    let iy = ic * ox + id * oy;
-    // Steps to the crop's first column, one by one as libvips steps, so the sums round alike.
-    for (let x = 0; x < left; x++) {
-      ix += ia;
-      iy += ic;
-    }
-    const row = y * width;
-    // Where the sample and its right and lower neighbours lie inside the copy (with a pixel to
-    // spare for the sums' rounding), the blend needs no edge checks: found from the row's line.
-    const [inFrom, inTo] = interiorSpan(ix, iy, ia, ic, width, height, columns);
-    let x = 0;
-    for (; x < inFrom; x++) {
-      out[row + x] = edgeSample(src, width, height, ix, iy);
-      ix += ia;
-      iy += ic;
-    }
-    for (; x < inTo; x++) {
-      // Scaling by a power of two is exact, so ⌊ix·4096⌋ holds ⌊ix⌋ and libvips' weight ⌊(ix − ⌊ix⌋)·4096⌋ both.
-      const sx = (ix * SCALE) | 0;
-      const sy = (iy * SCALE) | 0;
-      const p = (sy >> SHIFT) * width + (sx >> SHIFT);
-      const wx = sx & (SCALE - 1);
-      const wy = sy & (SCALE - 1);
-      const wyd = SCALE - wy;
-      const c4 = (wy * wx) >> SHIFT;
-      const c2 = (wyd * wx) >> SHIFT;
-      out[row + x] = ((wyd - c2) * src[p] + c2 * src[p + 1] + (wy - c4) * src[p + width] + c4 * src[p + width + 1] + HALF) >> SHIFT;
-      ix += ia;
-      iy += ic;
-    }
-    for (; x < columns; x++) {
-      out[row + x] = edgeSample(src, width, height, ix, iy);
-      ix += ia;
-      iy += ic;
+    const row = y * width - left;
+    // libvips computes the turned image in tiles TILE pixels wide: each tile's row starts afresh
+    // from the inverse transform and steps from there.
+    for (let tile = Math.floor(left / TILE) * TILE; tile < left + columns; tile += TILE) {
+      const ox = tile + outLeft;
+      // In the bordered copy's coordinates (one pixel right and down).
+      let ix = ia * ox + ib * oy + 1;
+      let iy = ic * ox + id * oy + 1;
+      let x = tile;
+      // Steps to the crop's first column one by one, as libvips steps, so the sums round alike.
+      for (; x < left; x++) {
+        ix += ia;
+        iy += ic;
+      }
+      const end = Math.min(tile + TILE, left + columns);
+      // Where the sample and its right and lower neighbours lie inside the copy (with a pixel to
+      // spare for the sums' rounding), the blend needs no edge checks: found from the row's line.
+      interiorSpan(ix, iy, ia, ic, width, height, end - x, span);
+      const inFrom = x + span[0];
+      const inTo = x + span[1];
+      for (; x < inFrom; x++) {
+        out[row + x] = edgeSample(src, width, height, ix, iy);
+        ix += ia;
+        iy += ic;
+      }
+      for (; x < inTo; x++) {
+        // Scaling by a power of two is exact, so ⌊ix·4096⌋ holds ⌊ix⌋ and libvips' weight ⌊(ix − ⌊ix⌋)·4096⌋ both.
+        const sx = (ix * SCALE) | 0;
+        const sy = (iy * SCALE) | 0;
+        const p = ((sy >> SHIFT) - 1) * width + (sx >> SHIFT) - 1;
+        const wx = sx & (SCALE - 1);
+        const wy = sy & (SCALE - 1);
+        const wyd = SCALE - wy;
+        const c4 = (wy * wx) >> SHIFT;
+        const c2 = (wyd * wx) >> SHIFT;
+        out[row + x] = ((wyd - c2) * src[p] + c2 * src[p + 1] + (wy - c4) * src[p + width] + c4 * src[p + width + 1] + HALF) >> SHIFT;
+        ix += ia;
+        iy += ic;
+      }
+      for (; x < end; x++) {
+        out[row + x] = edgeSample(src, width, height, ix, iy);
+        ix += ia;
+        iy += ic;
+      }
     }
   }
   return { data: out, width, height };
@@ -99,34 +114,39 @@ export function turnGreyCentred(image: GreyImage, degrees: number, out: Uint8Arr
 
 /**
  * The run of columns [from, to) of a row starting at (ix, iy) and stepping by (dx, dy) whose
- * samples lie in [1, width − 2) × [1, height − 2): the margin of a pixel covers any drift of the
- * accumulated sums from the exact line.
+ * samples lie in [2, width − 1) × [2, height − 1) (bordered coordinates): the margin of a pixel covers
+ * any drift of the accumulated sums from the exact line. Written to `span` (no allocation per row).
  */
-function interiorSpan(ix: number, iy: number, dx: number, dy: number, width: number, height: number, columns: number): [number, number] {
-  let from = 0;
-  let to = columns;
-  const clip = (start: number, step: number, low: number, high: number) => {
-    if (step === 0) {
-      if (start < low || start >= high) to = 0;
-      return;
-    }
-    const a = (low - start) / step;
-    const b = (high - start) / step;
-    from = Math.max(from, Math.ceil(Math.min(a, b)) + 1);
-    to = Math.min(to, Math.floor(Math.max(a, b)) - 1);
-  };
-  clip(ix, dx, 1, width - 2);
-  clip(iy, dy, 1, height - 2);
-  if (to < from) return [columns, columns];
-  return [Math.max(0, from), Math.min(columns, to)];
+function interiorSpan(ix: number, iy: number, dx: number, dy: number, width: number, height: number, columns: number, span: Float64Array): void {
+  span[0] = 0;
+  span[1] = columns;
+  narrowSpan(ix, dx, 2, width - 1, span);
+  narrowSpan(iy, dy, 2, height - 1, span);
+  span[0] = Math.max(0, span[0]);
+  span[1] = Math.min(columns, span[1]);
+  if (span[1] < span[0]) span[0] = span[1] = columns;
 }
 
-/** A sample near or beyond the edges: libvips reads white beyond them and takes ⌊ix⌋ ∈ [−1, width), ⌊iy⌋ ∈ [−1, height). */
+/** Narrows `span` to the columns whose start + column · step lies in (low, high), a column to spare at each end. */
+function narrowSpan(start: number, step: number, low: number, high: number, span: Float64Array): void {
+  if (step === 0) {
+    if (start < low || start >= high) span[1] = 0;
+    return;
+  }
+  const a = (low - start) / step;
+  const b = (high - start) / step;
+  span[0] = Math.max(span[0], Math.ceil(Math.min(a, b)) + 1);
+  span[1] = Math.min(span[1], Math.floor(Math.max(a, b)) - 1);
+}
+
+/** A sample near or beyond the edges, at bordered (ix, iy): white beyond the copy, white outright when ⌊ix⌋ ∉ [0, width] or ⌊iy⌋ ∉ [0, height]. */
 function edgeSample(src: Uint8Array, width: number, height: number, ix: number, iy: number): number {
-  const fx = Math.floor(ix);
-  const fy = Math.floor(iy);
-  if (fx < -1 || fy < -1 || fx >= width || fy >= height) return WHITE;
-  return blend(pixel(src, width, height, fx, fy), pixel(src, width, height, fx + 1, fy), pixel(src, width, height, fx, fy + 1), pixel(src, width, height, fx + 1, fy + 1), ix - fx, iy - fy);
+  const bx = Math.floor(ix);
+  const by = Math.floor(iy);
+  if (bx < 0 || by < 0 || bx > width || by > height) return WHITE;
+  const fx = bx - 1;
+  const fy = by - 1;
+  return blend(pixel(src, width, height, fx, fy), pixel(src, width, height, fx + 1, fy), pixel(src, width, height, fx, fy + 1), pixel(src, width, height, fx + 1, fy + 1), ix - bx, iy - by);
 }
 
 /** libvips' fixed-point bilinear blend of the 2×2 neighbours p1 p2 / p3 p4 at fractions (fx, fy). */
