@@ -67,6 +67,22 @@ class MqEncoder {
     this.out = new Uint8Array(Math.max(1024, sizeHint));
   }
 
+  /**
+   * Back to the state of a new encoder (INITENC, E.2.8) for the next region: every context at
+   * index 0 with MPS 0, and room for at least `sizeHint` bytes. out[0], the byte "before the
+   * start", is 0 again (a carry before the first byte out lands there); every other byte is written
+   * before it is read.
+   */
+  reset(sizeHint: number): void {
+    this.a = 0x8000;
+    this.c = 0;
+    this.ct = 12;
+    this.bp = 0;
+    this.state.fill(0);
+    if (this.out.length < sizeHint) this.out = new Uint8Array(sizeHint);
+    this.out[0] = 0;
+  }
+
   encode(cx: number, d: number): void {
     const s = this.state[cx];
     const qe = STATE_QE[s];
@@ -325,6 +341,25 @@ function packInk(data: Uint8Array, width: number, height: number, ink: 'dark' | 
   return { words, width, height, stride };
 }
 
+const GENERIC_REGION_CONTEXTS = 1 << 16;
+let reusedEncoder: MqEncoder | undefined;
+
+/**
+ * The thread's one encoder, reset for the next region. Coding is synchronous, so no two regions
+ * share it at once, and the caller copies the coded bytes out (concat) before the next region.
+ * Kept alive on purpose: an encoder made per page died with the page, and with it the hidden class
+ * that the pixel loop's optimized code checks its encoder against; the next full garbage collection
+ * then threw that code away ("weak objects") and the loop was compiled again, page after page (in
+ * the bundled page worker, 100 pages: about 25 recompiles of codeRow and its helpers, tens of ms of
+ * compiler time each). One live encoder keeps the class, and the 64 KB context table and output
+ * buffer are no longer allocated and zeroed per page.
+ */
+function threadEncoder(sizeHint: number): MqEncoder {
+  if (!reusedEncoder) reusedEncoder = new MqEncoder(GENERIC_REGION_CONTEXTS, sizeHint);
+  else reusedEncoder.reset(sizeHint);
+  return reusedEncoder;
+}
+
 /**
  * Codes every row: first whether it repeats the row above (TPGDON), then its pixels if not.
  *
@@ -338,7 +373,7 @@ function codeGenericRegion(bits: PackedBits): Uint8Array {
   const rowWords = (width + 31) >>> 5;
   // A text page codes to well under a bit in 64 (a dense A4 page at 300 dpi: about 52 KB); the
   // buffer grows when a page needs more.
-  const mq = new MqEncoder(1 << 16, (width * height) >> 6);
+  const mq = threadEncoder((width * height) >> 6);
   const slot = rowWords + 2;
   const ring = new Uint32Array(3 * slot);
   const lastMask = width % 32 === 0 ? 0xffffffff : ~(0xffffffff >>> width % 32);
