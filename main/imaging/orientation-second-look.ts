@@ -15,6 +15,7 @@ import sharp from 'sharp';
 import { openPageImage } from './decode.js';
 import { detectOrientationDetailed, type OrientationDetails, type OrientationEstimate } from './orientation.js';
 import { glyphInk } from './orientation-ink.js';
+import { readSparseCues, sparseNoteTop } from './orientation-sparse.js';
 import { rotateGreyQuarters } from './quarter-turn.js';
 import { levelRows } from './shear.js';
 import type { GreyImage, RawImage, SourcePage } from './types.js';
@@ -52,6 +53,51 @@ export interface SecondLook {
  * than the small copy's, or there is no text box.
  */
 export async function secondLookOrientation(full: RawImage, fullDpi: number, first: FirstLook): Promise<SecondLook | undefined> {
+  const view = await textBoxView(full, fullDpi, first);
+  if (!view) return undefined;
+  let details = detectOrientationDetailed(view.lines, view.dpi, { straightened: view.straightened });
+  if (!details.reliable) details = sparseNoteLook(view, details) ?? details;
+  return { details: { ...details, turnQuarters: ((first.linesQuarters + details.turnQuarters) % 4) as 0 | 1 | 2 | 3 }, pixels: view.lines.width * view.lines.height };
+}
+
+/**
+ * Share of the glyph ink the detector found in lines across the box before the sparse-note cues
+ * are read: a note's lines hold 0.58 and more of it (a two-line note in a 14 pt monospaced face
+ * the least), a photo's grain 0.15 and less (0.48 once); the cues' own line check follows.
+ */
+const SPARSE_MIN_LINE_SHARE = 0.5;
+
+/**
+ * A short note whose tails leave the detector unsure, told by its margins, its detached marks and
+ * the lean of its tails (orientation-sparse.ts), two of them agreeing. Only on a box levelled by a
+ * measured skew, with lines across (the lines' axis is then the skew's): the answer is upright or
+ * turned 180° in the box's frame.
+ */
+function sparseNoteLook(view: TextBoxView, details: OrientationDetails): OrientationDetails | undefined {
+  const across = details.turnQuarters === 0 || details.turnQuarters === 2;
+  if (!view.straightened || !across || details.lineShare < SPARSE_MIN_LINE_SHARE) return undefined;
+  const cues = readSparseCues(view.lines, view.dpi, view.skewDegrees);
+  const top = sparseNoteTop(cues, details.horizontal);
+  if (!top) return undefined;
+  return { ...details, turnQuarters: top.upright ? 0 : 2, reliable: true, confidence: top.agreeing === 3 ? 0.8 : 0.6, evidence: `axis: lines across, levelled by the measured skew; top: ${top.evidence}` };
+}
+
+/** The text box at the second look's resolution, turned so its lines run across and levelled as the first look found them. */
+export interface TextBoxView {
+  lines: GreyImage;
+  dpi: number;
+  /** The lines were levelled by a reliably measured skew (or needed none). */
+  straightened: boolean;
+  /** The skew they were levelled by (0 when not straightened). */
+  skewDegrees: number;
+}
+
+/**
+ * The text box of the full-resolution page at about 200 dpi, turned by the first look's quarter
+ * turns for its lines and levelled by its skew. Undefined when the full pixels are not finer than
+ * the small copy's, or there is no text box.
+ */
+export async function textBoxView(full: RawImage, fullDpi: number, first: FirstLook): Promise<TextBoxView | undefined> {
   const targetDpi = Math.min(SECOND_LOOK_DPI, fullDpi);
   if (targetDpi < MIN_GAIN * first.smallDpi) return undefined;
   const box = textBox(first.small, first.smallDpi);
@@ -74,8 +120,7 @@ export async function secondLookOrientation(full: RawImage, fullDpi: number, fir
   let lines = rotateGreyQuarters(crop, first.linesQuarters);
   const straightened = first.skewDegrees !== undefined;
   if (first.skewDegrees) lines = levelRows(lines, first.skewDegrees);
-  const details = detectOrientationDetailed(lines, dpi, { straightened });
-  return { details: { ...details, turnQuarters: ((first.linesQuarters + details.turnQuarters) % 4) as 0 | 1 | 2 | 3 }, pixels: lines.width * lines.height };
+  return { lines, dpi, straightened, skewDegrees: first.skewDegrees ?? 0 };
 }
 
 /**
