@@ -35,9 +35,43 @@ function threadLabel(file: string): string {
   return threadId === '0' ? 'main' : `thread ${threadId}`;
 }
 
-function shortUrl(url: string): string {
+/**
+ * The bundle (main/launch/bundle-cache.mjs) keeps esbuild's `// <path>` line before each module's
+ * code: a bundle line is named by the source module it came from (null when the file cannot be read).
+ */
+const bundleModules = new Map<string, { line: number; module: string }[] | null>();
+
+function bundleModuleAt(file: string, line: number): string | null {
+  let starts = bundleModules.get(file);
+  if (starts === undefined) {
+    starts = null;
+    try {
+      starts = [];
+      fs.readFileSync(file, 'utf8').split('\n').forEach((text, i) => {
+        const module = /^\/\/ ((?:main|node_modules)\/\S+)$/.exec(text)?.[1];
+        if (module) starts!.push({ line: i, module });
+      });
+    } catch {
+      starts = null;
+    }
+    bundleModules.set(file, starts);
+  }
+  if (!starts) return null;
+  let found: string | null = null;
+  for (const start of starts) {
+    if (start.line > line) break;
+    found = start.module;
+  }
+  return found;
+}
+
+function shortUrl(url: string, line = -1): string {
   if (!url) return '(native)';
   const clean = url.replace(/^file:\/\//, '');
+  if (clean.includes('/.cache/intake-station/') && line >= 0) {
+    const module = bundleModuleAt(clean, line);
+    if (module) return module.startsWith('node_modules/') ? module.slice('node_modules/'.length).split('/').slice(0, 2).join('/') : module;
+  }
   if (clean.startsWith(REPO_ROOT) && !clean.includes('node_modules')) return clean.slice(REPO_ROOT.length);
   const module = clean.lastIndexOf('node_modules/');
   if (module >= 0) return clean.slice(module + 'node_modules/'.length).split('/').slice(0, 2).join('/');
@@ -67,9 +101,11 @@ export function summariseCpuProfiles(dir: string, top = 15): string {
         continue;
       }
       if (frame.functionName === '(garbage collector)') gc += us;
-      const where = shortUrl(frame.url);
+      const where = shortUrl(frame.url, frame.lineNumber);
       const key = `${frame.functionName}|${frame.url}|${frame.lineNumber}`;
-      const entry = selfByFunction.get(key) ?? { name: frame.functionName || '(anonymous)', where: frame.lineNumber > 0 ? `${where}:${frame.lineNumber + 1}` : where, threads: new Set<string>(), us: 0 };
+      // A bundle line number says nothing about the source file: bundled code is named by module only.
+      const bundled = frame.url.includes('/.cache/intake-station/');
+      const entry = selfByFunction.get(key) ?? { name: frame.functionName || '(anonymous)', where: frame.lineNumber > 0 && !bundled ? `${where}:${frame.lineNumber + 1}` : where, threads: new Set<string>(), us: 0 };
       entry.us += us;
       entry.threads.add(thread === 'main' ? 'main' : 'workers');
       selfByFunction.set(key, entry);
@@ -87,7 +123,11 @@ export function summariseCpuProfiles(dir: string, top = 15): string {
     ['function', 'where', 'thread', { title: 'self ms', align: 'right' }, { title: 'share of busy', align: 'right' }],
     ranked.map((f) => [f.name, f.where, [...f.threads].join('+'), num(f.us / 1000, 0), `${num((100 * f.us) / Math.max(1, busyTotal), 1)} %`]),
   );
-  return `${threads}\n\nTop ${ranked.length} functions by self time (all threads; "(program)" is native work outside JS, e.g. module compilation):\n\n${functions}`;
+  return (
+    `${threads}\n\nTop ${ranked.length} functions by self time (all threads; "(program)" is native work outside JS, e.g. module compilation;\n` +
+    `V8 samples wall time while a thread is not idle, so on a loaded machine a thread waiting for a core counts too: compare shares, not ms,\n` +
+    `with CPU figures):\n\n${functions}`
+  );
 }
 
 /**
