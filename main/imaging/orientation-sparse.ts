@@ -74,6 +74,16 @@ const FLUSH_TOLERANCE = 0.35;
 const MIN_RAGGED_SPREAD = 3;
 /** A detached mark is at most this tall and wide, in x-heights (an umlaut's two dots, a quote). */
 const MAX_MARK_SIZE = 0.7;
+/**
+ * A mark is a dot or a short tick: at least this many x-heights (and 2 px) both ways, and at most
+ * this much longer one way than the other. Thin faces in 1-bit scans break into pieces: the
+ * 1-pixel tip of an ascender, the flat bottom of a g bowl (8 × 2 px at 150 dpi) stand free of
+ * their letters too, but they are tails, which the stroke count reads already, not marks.
+ */
+const MIN_MARK_SIZE = 0.12;
+const MAX_MARK_ASPECT = 2.5;
+/** A run of marks clear of its line's other ink is read with the line when no farther off than this many x-heights (an i dot stands about a quarter of one above its stem). */
+const MAX_MARK_GAP = 0.6;
 /** Marks must point one way by this many, with none (or, from four marks, at most a fifth) the other way. */
 const MIN_MARKS = 3;
 
@@ -93,25 +103,52 @@ export function readSparseCues(lines: GreyImage, dpi: number, skewDegrees: numbe
     rowInk[y] = count;
     total += count;
   }
-  const found: NoteLine[] = [];
-  let inLines = 0;
-  const maxLine = Math.round(MAX_LINE_INCHES * dpi);
-  const minBand = Math.max(2, Math.round(MIN_BAND_INCHES * dpi));
+  // Runs of inked rows: text lines, and the rows of marks that stand clear of a line with no
+  // taller letter beside them to join them to it (the j dot over "gypsy jog paying").
+  const runs: Array<{ start: number; end: number; line?: NoteLine }> = [];
   for (let y = 0; y < height; ) {
     while (y < height && rowInk[y] === 0) y++;
     const start = y;
     while (y < height && rowInk[y] > 0) y++;
-    const end = y;
-    if (end === start || end - start > maxLine) continue;
+    if (y > start) runs.push({ start, end: y });
+  }
+  const found: NoteLine[] = [];
+  let inLines = 0;
+  const maxLine = Math.round(MAX_LINE_INCHES * dpi);
+  const minBand = Math.max(2, Math.round(MIN_BAND_INCHES * dpi));
+  for (const run of runs) {
+    const { start, end } = run;
+    if (end - start > maxLine) continue;
     const band = xHeightBand(rowInk, start, end);
     if (!band) continue;
     const xh = band.bottom - band.top + 1;
     if (xh < minBand || end - start > MAX_LINE_TO_BAND * xh) continue;
     const extent = letterExtent(mask, width, start, end, xh);
     if (!extent || extent.right - extent.left + 1 < MIN_LINE_LENGTH * xh) continue;
-    const marks = detachedMarks(mask, width, start, end, band.top, band.bottom, xh);
-    found.push({ start, end, bandTop: band.top, bandBottom: band.bottom, left: extent.left, right: extent.right, marksAbove: marks.above, marksBelow: marks.below });
+    run.line = { start, end, bandTop: band.top, bandBottom: band.bottom, left: extent.left, right: extent.right, marksAbove: 0, marksBelow: 0 };
+    found.push(run.line);
     for (let r = start; r < end; r++) inLines += rowInk[r];
+  }
+  for (let i = 0; i < runs.length; i++) {
+    const line = runs[i].line;
+    if (!line) continue;
+    const xh = line.bandBottom - line.bandTop + 1;
+    // A run of marks just above (or below) the line, nearer to it than to any other line, is read with it.
+    const nearby = (j: number, gap: number, otherGap: number) => {
+      const run = runs[j];
+      return run && !run.line && run.end - run.start <= MAX_MARK_SIZE * xh && gap <= MAX_MARK_GAP * xh && gap < otherGap;
+    };
+    const gapAbove = i > 0 ? line.start - runs[i - 1].end : Infinity;
+    const gapBelow = i + 1 < runs.length ? runs[i + 1].start - line.end : Infinity;
+    let from = line.start;
+    let to = line.end;
+    if (nearby(i - 1, gapAbove, i > 1 && runs[i - 2].line ? runs[i - 1].start - runs[i - 2].end : Infinity)) from = runs[i - 1].start;
+    if (nearby(i + 1, gapBelow, i + 2 < runs.length && runs[i + 2].line ? runs[i + 2].start - runs[i + 1].end : Infinity)) to = runs[i + 1].end;
+    for (let r = from; r < line.start; r++) inLines += rowInk[r];
+    for (let r = line.end; r < to; r++) inLines += rowInk[r];
+    const marks = detachedMarks(mask, width, from, to, line.bandTop, line.bandBottom, xh);
+    line.marksAbove = marks.above;
+    line.marksBelow = marks.below;
   }
   const lineShare = total > 0 ? inLines / total : 0;
   const xHeight = median(found.map((l) => l.bandBottom - l.bandTop + 1));
@@ -208,6 +245,7 @@ function detachedMarks(mask: Uint8Array, width: number, start: number, end: numb
   const labels = new Int32Array(rows * width).fill(-1);
   const stack: number[] = [];
   const maxSize = MAX_MARK_SIZE * xh;
+  const minSize = Math.max(2, Math.round(MIN_MARK_SIZE * xh));
   let above = 0;
   let below = 0;
   let next = 0;
@@ -244,7 +282,7 @@ function detachedMarks(mask: Uint8Array, width: number, start: number, end: numb
     }
     const tall = bottom - top + 1;
     const wide = right - left + 1;
-    if (tall > maxSize || wide > maxSize) continue;
+    if (tall > maxSize || wide > maxSize || Math.min(tall, wide) < minSize || Math.max(tall, wide) > MAX_MARK_ASPECT * Math.min(tall, wide)) continue;
     const absTop = start + top;
     const absBottom = start + bottom;
     const isAbove = absBottom < bandTop - 1;
@@ -289,7 +327,12 @@ export interface TailLean {
  * are no cue at all, neither for nor against: a light face's thin ascenders at 150 dpi in 1-bit
  * gave 0.31 and 11 strokes to 8 the wrong way.
  */
-const LEAN = { minAsymmetry: 0.15, minStrokeShare: 0.65 };
+const LEAN = {
+  minAsymmetry: 0.15,
+  minStrokeShare: 0.65,
+  /** Strokes on the leaning side: two strokes to none is two letters, not a lean. */
+  minStrokes: 6,
+};
 
 export function tailLean(lean: TailLean): -1 | 0 | 1 {
   const ink = lean.before + lean.after;
@@ -297,8 +340,8 @@ export function tailLean(lean: TailLean): -1 | 0 | 1 {
   if (ink === 0 || strokes === 0) return 0;
   const asymmetry = (lean.before - lean.after) / ink;
   const share = lean.strokesBefore / strokes;
-  if (asymmetry >= LEAN.minAsymmetry && share >= LEAN.minStrokeShare) return 1;
-  if (-asymmetry >= LEAN.minAsymmetry && 1 - share >= LEAN.minStrokeShare) return -1;
+  if (asymmetry >= LEAN.minAsymmetry && share >= LEAN.minStrokeShare && lean.strokesBefore >= LEAN.minStrokes) return 1;
+  if (-asymmetry >= LEAN.minAsymmetry && 1 - share >= LEAN.minStrokeShare && lean.strokesAfter >= LEAN.minStrokes) return -1;
   return 0;
 }
 
@@ -314,6 +357,10 @@ export interface SparseTop {
 /**
  * Two of the three cues (margins, detached marks, tail lean) agree and the third does not point
  * the other way: the top of the lines as they lie (upright) or turned 180°. Undefined otherwise.
+ *
+ * Margins and tails without the marks are the weakest pair: lines set flush right whose words
+ * are heavy with descenders (generated: "gypsy jog paying" under "Zur Kenntnis genommen") fool
+ * both. They decide only when not a single detached mark stands on the other side.
  */
 export function sparseNoteTop(cues: SparseCues, lean: TailLean): SparseTop | undefined {
   const votes = { margins: cues.margins, marks: cues.marks, tails: tailLean(lean) };
@@ -322,6 +369,7 @@ export function sparseNoteTop(cues: SparseCues, lean: TailLean): SparseTop | und
   const down = values.filter((v) => v === -1).length;
   if (!((up >= 2 && down === 0) || (down >= 2 && up === 0))) return undefined;
   const upright = up >= 2;
+  if (votes.marks === 0 && (upright ? cues.marksBelow : cues.marksAbove) > 0) return undefined;
   const say = (v: number) => (v === 0 ? 'no answer' : (v === 1) === upright ? 'agree' : 'against');
   const ink = lean.before + lean.after;
   const asymmetry = ink > 0 ? Math.abs(lean.before - lean.after) / ink : 0;
