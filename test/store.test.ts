@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -99,5 +100,27 @@ describe('data folder lock', () => {
     again();
     expect(fs.existsSync(file)).toBe(false);
     release();
+  });
+
+  it.skipIf(process.platform !== 'linux')('takes over a lock whose owner ended but was never reaped (a zombie)', async () => {
+    // sh starts `sleep 0` and becomes `sleep 5`, which never reaps it: a zombie for five seconds.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const zombie = Number((await new Promise<string>((resolve) => parent.stdout!.once('data', (chunk) => resolve(String(chunk))))).trim());
+    try {
+      const state = () => {
+        const stat = fs.readFileSync(`/proc/${zombie}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      };
+      const deadline = Date.now() + 4000;
+      while (state() !== 'Z' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(state()).toBe('Z');
+      const file = tempFile('station.lock');
+      fs.writeFileSync(file, String(zombie));
+      const release = acquireLock(file);
+      expect(fs.readFileSync(file, 'utf8')).toBe(String(process.pid));
+      release();
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });

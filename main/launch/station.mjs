@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureBundle, touchBundle } from './bundle-cache.mjs';
 import { prestartWorker } from '../workers/prestart.mjs';
+import { endWithLauncher, relaunchWithTunedMalloc, wantsTunedMallocRelaunch } from './tuned-malloc.mjs';
 
 /**
  * Commands whose station cleans pages: their first page worker starts here, so that it boots while
@@ -38,4 +39,10 @@ async function loadCli() {
   return import('./cli-entry.ts');
 }
 
-(await loadCli()).run(process.argv.slice(2));
+if (COMMANDS_WITH_PAGE_WORKERS.has(process.argv[2] ?? '') && wantsTunedMallocRelaunch()) {
+  // Page work on Linux: once more with glibc's malloc tuned for page-sized buffers (tuned-malloc.mjs).
+  relaunchWithTunedMalloc(fileURLToPath(import.meta.url), process.argv.slice(2));
+} else {
+  endWithLauncher();
+  (await loadCli()).run(process.argv.slice(2));
+}

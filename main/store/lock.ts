@@ -11,9 +11,25 @@ export class DataDirLockedError extends Error {
 function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * A process that has ended but not been reaped still answers kill(pid, 0). A station relaunched by
+ * its launcher (main/launch/tuned-malloc.mjs) is reaped by whatever adopts it when the launcher is
+ * killed; in a container without a reaping init it would hold the lock for ever.
+ */
+function isZombie(pid: number): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return false;
   }
 }
 

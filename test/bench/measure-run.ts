@@ -2,7 +2,9 @@
  * Runs the station's one-shot command exactly as a user would (`npm run station`, without npm) —
  * `node main/launch/station.mjs process <folder> --out <dir> --json` — and measures it from the
  * outside: wall time from spawn to exit, CPU time and the resident-memory high-water mark of the
- * child (worker threads live in the same process, so they are counted), and what it wrote.
+ * launcher and the station it starts (on Linux the launcher starts the station once more with
+ * glibc's malloc tuned, main/launch/tuned-malloc.mjs, and stays as a thin parent; worker threads
+ * live in the station's process, so they are counted), and what it wrote.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -56,18 +58,52 @@ interface ProcSample {
   cpuMs: number;
 }
 
+/** One process: its memory, and its CPU with that of the children it has reaped (cutime, cstime). */
 function sampleProc(pid: number): ProcSample | undefined {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces, hence the last ')'): utime is 14th, stime 15th.
+    // Fields after the command name (which may hold spaces, hence the last ')'): utime, stime,
+    // cutime and cstime are the 14th to 17th.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
+    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     return { hwmBytes: kb('VmHWM'), rssBytes: kb('VmRSS'), cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_SECOND };
   } catch {
     return undefined; // The process has just exited.
   }
+}
+
+/** The launcher's live child processes (the relaunched station), from the kernel's list of them. */
+function childPids(pid: number): number[] {
+  try {
+    return fs
+      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .split(' ')
+      .filter((text) => text.trim() !== '')
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The launcher and its live children together: CPU summed (a child's CPU moves into the launcher's
+ * cutime once reaped, so the sum never counts it twice), memory as the sum of the high-water marks
+ * (an upper bound: the two peaks need not coincide, but the launcher's share is small and steady).
+ */
+function sampleTree(pid: number): ProcSample | undefined {
+  const launcher = sampleProc(pid);
+  if (!launcher) return undefined;
+  const total = { ...launcher };
+  for (const child of childPids(pid)) {
+    const sample = sampleProc(child);
+    if (!sample) continue;
+    total.hwmBytes += sample.hwmBytes;
+    total.rssBytes += sample.rssBytes;
+    total.cpuMs += sample.cpuMs;
+  }
+  return total;
 }
 
 export interface RunCliOptions {
@@ -76,6 +112,8 @@ export interface RunCliOptions {
   extraArgs?: string[];
   /** Node flags for the child, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /** Extra environment, e.g. STATION_MALLOC_TUNING=off to measure without the tuned malloc. */
+  env?: Record<string, string>;
 }
 
 export async function runCli(options: RunCliOptions): Promise<MeasuredRun> {
@@ -94,7 +132,7 @@ export async function runCli(options: RunCliOptions): Promise<MeasuredRun> {
   // Built (or checked fresh) here, so a run measures the steady state, not the first start after an edit.
   await ensureBundle({ root: REPO_ROOT });
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -103,7 +141,7 @@ export async function runCli(options: RunCliOptions): Promise<MeasuredRun> {
   let peak = 0;
   let cpuMs = 0;
   const poll = () => {
-    const sample = child.pid ? sampleProc(child.pid) : undefined;
+    const sample = child.pid ? sampleTree(child.pid) : undefined;
     if (!sample) return;
     // VmHWM is itself a high-water mark; VmRSS guards against a kernel that does not report it.
     peak = Math.max(peak, sample.hwmBytes, sample.rssBytes);
