@@ -69,14 +69,37 @@ export function analyseRgb(data: Buffer | Uint8Array, width: number, height: num
     // White pixels are counted apart: one histogram bucket bumped pixel after pixel is a chain of
     // dependent memory updates, the slowest part of the loop on a page of white paper.
     let white = 0;
-    if (channels === 3 && LITTLE_ENDIAN && pixels.byteOffset % 4 === 0) {
+    if (channels === 3 && LITTLE_ENDIAN && pixels.byteOffset % 4 === 0 && grey.byteOffset % 4 === 0) {
       // Most of a page is white paper: four white pixels (three words of 255s) are one test.
       const quads = grey.length >>> 2;
       const words = new Uint32Array(pixels.buffer, pixels.byteOffset, quads * 3);
+      const greyWords = new Uint32Array(grey.buffer, grey.byteOffset, quads);
       grey.fill(255, 0, quads * 4);
       for (let q = 0, j = 0; q < quads; q++, j += 3) {
-        if ((words[j] & words[j + 1] & words[j + 2]) === -1) {
+        const w0 = words[j];
+        const w1 = words[j + 1];
+        const w2 = words[j + 2];
+        if ((w0 & w1 & w2) === -1) {
           white += 4;
+          continue;
+        }
+        // Four neutral pixels (red = green = blue, as a grey scan stored as a colour JPEG decodes:
+        // scanned paper, never pure white, and its print) are their own grey, (v·256) >> 8 = v,
+        // with chroma 0: one word of grey, four counts, nothing for the colour shares. The bytes
+        // are v0 v0 v0 v1 | v1 v1 v2 v2 | v2 v3 v3 v3.
+        const v0 = w0 & 255;
+        const v1 = w0 >>> 24;
+        const v2 = w1 >>> 24;
+        const v3 = w2 >>> 24;
+        const e0 = (v0 * 0x10101) | (v1 << 24);
+        const e1 = (v1 * 0x101) | (v2 << 16) | (v2 << 24);
+        const e2 = v2 | ((v3 * 0x10101) << 8);
+        if (((w0 ^ e0) | (w1 ^ e1) | (w2 ^ e2)) === 0) {
+          greyWords[q] = v0 | (v1 << 8) | (v2 << 16) | (v3 << 24);
+          histogram[v0]++;
+          histogram[v1]++;
+          histogram[v2]++;
+          histogram[v3]++;
           continue;
         }
         for (let k = 4 * q, p = 12 * q; k < 4 * q + 4; k++, p += 3) {

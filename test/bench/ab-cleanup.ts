@@ -7,9 +7,10 @@
  * same: colour mode, quarter turns, skew, pass-through, record and the output bytes. Exits 1 on any
  * difference.
  *
- *   node --import tsx test/bench/ab-cleanup.ts [--old REV] [--pages N] [--modes auto,bw,grey] [--no-pdf-turn] [--hard]
+ *   node --import tsx test/bench/ab-cleanup.ts [--old REV] [--pages N] [--modes auto,bw,grey] [--paper white|textured|both] [--no-pdf-turn] [--hard]
  * Pages: the process bench's grey JPEGs and G4 TIFFs (first N of its mixed and grey batches; made
- * and cached by generate.ts when missing); with --hard also the cleanup bench's kinds at 300 dpi,
+ * and cached by generate.ts when missing), on pure white paper or with --paper on scanner paper
+ * (texture.ts) or both, each textured page beside its white one; with --hard also the cleanup bench's kinds at 300 dpi,
  * straight and turned, as 1-channel JPEG, 3-channel 4:2:0 JPEG and G4 (rendered into a temp dir).
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
@@ -108,7 +109,12 @@ async function main(): Promise<void> {
   const count = Number(opt('pages') ?? 48);
   const modes = (opt('modes') ?? 'auto').split(',') as CleanOptions['colourMode'][];
   const { ensurePages, greyBatch, mixedBatch } = await import('./generate.js');
-  const bench = await ensurePages([...greyBatch(count), ...mixedBatch(count).filter((p) => p.format === 'tiff-g4')]);
+  const paper = opt('paper') ?? 'white';
+  if (!['white', 'textured', 'both'].includes(paper)) throw new Error(`--paper white, textured or both, not ${paper}`);
+  const white = [...greyBatch(count), ...mixedBatch(count).filter((p) => p.format === 'tiff-g4')];
+  const bench = await ensurePages(
+    white.flatMap((p) => [...(paper === 'textured' ? [] : [p]), ...(paper === 'white' ? [] : [{ ...p, paper: 'textured' as const }])]),
+  );
   const files = bench.map((p) => p.file);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ab-cleanup-pages-'));
   if (args.includes('--hard')) files.push(...(await hardPages(scratch)));

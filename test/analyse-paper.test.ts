@@ -1,0 +1,101 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { analyseRgb, inkShare, paperLevel } from '../main/imaging/analyse.js';
+
+/** The definitions, pixel by pixel, with a sort for the paper's percentile and a plain ink count. */
+function reference(data: Uint8Array, width: number, height: number, channels: number) {
+  const grey = new Uint8Array(width * height);
+  let coloured = 0;
+  let tinted = 0;
+  let maxChroma = 0;
+  for (let i = 0; i < grey.length; i++) {
+    const p = i * channels;
+    if (channels < 3) {
+      grey[i] = data[p];
+      continue;
+    }
+    const [r, g, b] = [data[p], data[p + 1], data[p + 2]];
+    grey[i] = (r * 77 + g * 150 + b * 29) >> 8;
+    const chroma = Math.max(r, g, b) - Math.min(r, g, b);
+    maxChroma = Math.max(maxChroma, chroma);
+    if (chroma > 12) tinted++;
+    if (chroma > 48) coloured++;
+  }
+  const sorted = [...grey].sort((a, b) => a - b);
+  const paper = Math.max(64, sorted[Math.ceil(grey.length * 0.9) - 1]);
+  const threshold = paper * 0.72;
+  const [x0, x1] = [Math.floor(width * 0.06), Math.ceil(width * 0.94)];
+  const [y0, y1] = [Math.floor(height * 0.06), Math.ceil(height * 0.94)];
+  let ink = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const i = y * width + x;
+      if (grey[i] < threshold && (grey[i + 1] < threshold || grey[i + width] < threshold)) ink++;
+    }
+  }
+  const inkShareWant = ink / Math.max(1, (x1 - x0) * (y1 - y0));
+  return { grey, colourShare: coloured / grey.length, tintedShare: tinted / grey.length, maxChroma, paperLevel: paper, inkShare: inkShareWant };
+}
+
+/**
+ * A grey scan of printed paper: paper near 240 with a few levels of grain (never pure white), lines
+ * of dark print, and where `colourEvery` is set, a tinted or coloured pixel now and then (so the
+ * groups of four pixels mix neutral and tinted ones at every position).
+ */
+function scannedPaper(width: number, height: number, seed: number, colourEvery = 0): Uint8Array {
+  const data = new Uint8Array(width * height * 3);
+  let state = seed;
+  const next = () => (state = (state * 1103515245 + 12345) >>> 0) >>> 24;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const print = y % 12 < 3 && x % 40 < 30 && x > width * 0.1 && x < width * 0.9;
+      const level = print ? 20 + (next() & 31) : 236 + (next() % 9);
+      data.fill(level, i * 3, i * 3 + 3);
+      if (colourEvery && next() % colourEvery === 0) {
+        const r = next();
+        data[i * 3 + (r % 3)] = Math.min(255, level + (r > 128 ? 8 : 90)) - (r > 128 ? 0 : 60);
+      }
+    }
+  }
+  return data;
+}
+
+function expectSameAsReference(data: Uint8Array, width: number, height: number, channels: number, label: string): void {
+  const got = analyseRgb(data, width, height, channels);
+  const want = reference(data, width, height, channels);
+  expect(Buffer.from(got.grey.data).equals(Buffer.from(want.grey)), `${label} grey`).toBe(true);
+  expect([got.colourShare, got.tintedShare, got.maxChroma, got.paperLevel, got.inkShare], label).toEqual([want.colourShare, want.tintedShare, want.maxChroma, want.paperLevel, want.inkShare]);
+  expect(got.paperLevel, label).toBe(paperLevel(got.grey));
+  expect(got.inkShare, label).toBe(inkShare(got.grey));
+}
+
+describe('analyseRgb on scanned (not pure white) paper', () => {
+  it('gives the per-pixel definitions on neutral textured paper, with tinted pixels among the neutral ones', () => {
+    const cases: Array<[number, number, number]> = [
+      [827, 60, 0], // a grey scan stored as RGB: every pixel neutral
+      [827, 60, 7], // tinted pixels at every position of a group of four
+      [101, 37, 3], // rows off word boundaries, a tail of pixels after the last group
+      [103, 41, 0],
+    ];
+    cases.forEach(([width, height, colourEvery], i) => {
+      expectSameAsReference(scannedPaper(width, height, i + 11, colourEvery), width, height, 3, `case ${i}`);
+    });
+  });
+
+  it('gives the per-pixel definitions on a grey page that went through a colour JPEG', async () => {
+    const [width, height] = [413, 200];
+    const drawn = scannedPaper(width, height, 5);
+    const { data, info } = await sharp(drawn, { raw: { width, height, channels: 3 } })
+      .jpeg({ quality: 85, chromaSubsampling: '4:2:0' })
+      .toBuffer()
+      .then((jpeg) => sharp(jpeg).raw().toBuffer({ resolveWithObject: true }));
+    expect(info.channels).toBe(3);
+    // Word-aligned, as the clean-up's decoded buffers are.
+    const aligned = new Uint8Array(data.length);
+    aligned.set(data);
+    expectSameAsReference(aligned, info.width, info.height, 3, 'jpeg');
+    const grey = analyseRgb(aligned, info.width, info.height, 3).grey;
+    expectSameAsReference(new Uint8Array(grey.data), info.width, info.height, 1, 'jpeg as one channel');
+  });
+});
