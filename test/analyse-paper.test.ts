@@ -68,6 +68,10 @@ function expectSameAsReference(data: Uint8Array, width: number, height: number, 
   expect([got.colourShare, got.tintedShare, got.maxChroma, got.paperLevel, got.inkShare], label).toEqual([want.colourShare, want.tintedShare, want.maxChroma, want.paperLevel, want.inkShare]);
   expect(got.paperLevel, label).toBe(paperLevel(got.grey));
   expect(got.inkShare, label).toBe(inkShare(got.grey));
+  // The same grey off word boundaries, where the ink count goes byte by byte.
+  const unaligned = new Uint8Array(got.grey.data.length + 1).subarray(1);
+  unaligned.set(got.grey.data);
+  expect(inkShare({ data: unaligned, width, height }, got.paperLevel), `${label} unaligned`).toBe(want.inkShare);
 }
 
 describe('analyseRgb on scanned (not pure white) paper', () => {
