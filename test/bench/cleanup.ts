@@ -378,6 +378,8 @@ export async function runCleanupBench(args: string[]): Promise<void> {
       orientationRows.push(['typewritten', typewritten], ['overall + typewr.', [...orientationRows[orientationRows.length - 1][1], ...typewritten]]);
     }
     printOrientationTable(orientationRows);
+    const bySparseRule = [...orientationRows.find(([name]) => name === 'overall')![1], ...typewritten].filter((c) => c.evidence?.includes('sparse note'));
+    console.log(`sparse-note rule (margins, detached marks, tails; orientation-sparse.ts): decided ${bySparseRule.length} cases, ${bySparseRule.filter((c) => c.outcome === 'right').length} right`);
     for (const kind of new Set(rest.map((r) => r.spec.kind))) {
       const outcomes = rest.filter((r) => r.spec.kind === kind).flatMap((r) => r.orientation);
       // No answer is right here: every case should be flagged.
