@@ -58,3 +58,14 @@ export class ProfileScorer {
     return sum;
   }
 }
+
+/**
+ * A scorer that lives as long as the thread, never used. Scorers are made per page and die with
+ * it; when the last one had died, its hidden class (and that of its point set) died too, and the
+ * next full garbage collection threw away score()'s optimized code, which checks its receiver
+ * against that class (deopt reason "weak objects"): the hot loop was compiled again page after
+ * page in the bundled page worker. One live instance keeps the class. Its fields hold the same
+ * kinds of values as a real scorer's (a fractional radius, a whole count and offset), so it shares
+ * the real scorers' class rather than one of its own.
+ */
+export const keptScorer = new ProfileScorer({ xs: new Float64Array(0), ys: new Float64Array(0), weights: new Float64Array(0), count: 0, radius: 0.5 });

@@ -55,6 +55,17 @@ class BitWriter {
     this.bytes = Buffer.allocUnsafeSlow(Math.max(64, capacity));
   }
 
+  /**
+   * Empty again, writing into a new buffer of `capacity` bytes (the last one belongs to the page
+   * whose coded bytes finish() returned as a view of it).
+   */
+  restart(capacity: number): void {
+    this.bytes = Buffer.allocUnsafeSlow(Math.max(64, capacity));
+    this.at = 0;
+    this.pending = 0;
+    this.pendingBits = 0;
+  }
+
   /** Room for at least `more` bytes. */
   reserve(more: number): void {
     if (this.at + more <= this.bytes.length) return;
@@ -93,6 +104,21 @@ class BitWriter {
     if (this.pendingBits > 0) this.put(0, 8 - this.pendingBits);
     return this.bytes.subarray(0, this.at);
   }
+}
+
+let threadWriter: BitWriter | undefined;
+
+/**
+ * The thread's one bit writer, emptied for the next page. Coding is synchronous, so no two pages
+ * share it at once. Kept alive on purpose: a writer made per page died with the page, and with it
+ * the hidden class that codeRow's optimized code checks its writer against; the next full garbage
+ * collection then threw that code away (deopt reason "weak objects") and the coder was compiled
+ * again, page after page, in the bundled page worker.
+ */
+function emptyWriter(capacity: number): BitWriter {
+  if (!threadWriter) threadWriter = new BitWriter(capacity);
+  else threadWriter.restart(capacity);
+  return threadWriter;
 }
 
 /**
@@ -138,7 +164,7 @@ export function encodeG4(image: PackedBits, columns = image.width, rows = image.
   if (image.words.length < image.stride * height || image.stride * 32 < width) {
     throw new RangeError(`encodeG4: ${image.words.length} words at ${image.stride} a row do not hold ${width}×${height} pixels`);
   }
-  const writer = new BitWriter((columns * rows) >> 5);
+  const writer = emptyWriter((columns * rows) >> 5);
   let reference = new Int32Array(columns + 4);
   let coding = new Int32Array(columns + 4);
   // The row above the first is white: no changes.

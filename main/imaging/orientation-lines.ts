@@ -125,7 +125,7 @@ export function stripProfiles(mask: Uint8Array, width: number, height: number, s
  * of seven letters often not.
  */
 export function axisEvidence(profiles: Int32Array, strips: number, length: number, shape: LineShape, view?: MaskView): AxisEvidence {
-  const humps = new HumpList();
+  const humps = threadHumps.restart();
   const stripStart = new Int32Array(strips + 1);
   for (let s = 0; s < strips; s++) {
     stripStart[s] = humps.count;
@@ -149,7 +149,7 @@ export function axisEvidence(profiles: Int32Array, strips: number, length: numbe
     if (continues[h] || next[h] < 0) continue;
     let before = 0;
     let after = 0;
-    const strokes = new StrokeCounter();
+    const strokes = threadStrokes.restart();
     for (let k = h; k >= 0; k = next[k]) {
       evidence.humps++;
       evidence.bandInk += humps.bandInk[k];
@@ -182,6 +182,16 @@ class StrokeCounter {
   private inBefore = false;
   private inAfter = false;
   private lastStrip = -2;
+
+  /** Back to a new counter's state, for the next line. */
+  restart(): this {
+    this.before = 0;
+    this.after = 0;
+    this.inBefore = false;
+    this.inAfter = false;
+    this.lastStrip = -2;
+    return this;
+  }
 
   add(view: MaskView, humps: HumpList, k: number): void {
     const { mask, alongStride, acrossStride, alongLength, strip } = view;
@@ -244,6 +254,12 @@ class HumpList {
   before = new Float64Array(256);
   after = new Float64Array(256);
 
+  /** Empty again, for the next axis; the columns keep their size (a hump's entries are written before they are read). */
+  restart(): this {
+    this.count = 0;
+    return this;
+  }
+
   push(start: number, end: number, first: number, last: number, bandInk: number, before: number, after: number): void {
     if (this.count === this.first.length) this.grow();
     const i = this.count++;
@@ -273,6 +289,16 @@ class HumpList {
     this.after = copy(this.after, (n) => new Float64Array(n));
   }
 }
+
+/**
+ * The thread's one hump list and stroke counter, emptied for each use (axisEvidence is synchronous
+ * and does not call itself). Kept alive on purpose: instances made per page died with the page, and
+ * with them the hidden classes the optimized code of findHumps, addHump and StrokeCounter.add checks
+ * its arguments against; the next full garbage collection then threw that code away (deopt reason
+ * "weak objects") and it was compiled again, page after page, in the bundled page worker.
+ */
+const threadHumps = new HumpList();
+const threadStrokes = new StrokeCounter();
 
 /** Finds the humps of one strip's profile (profile[start .. start + length − 1]); positions are relative to start. */
 function findHumps(profile: Int32Array, start: number, length: number, shape: LineShape, humps: HumpList): void {
