@@ -16,6 +16,16 @@ export interface PointSet {
   radius: number;
 }
 
+/**
+ * The newest scorer made on this thread, kept alive until the next one replaces it. Scorers are
+ * made per page; once the last of them had died, its hidden class (and its point set's) could die
+ * too, and the next full garbage collection threw away score()'s optimized code, which checks its
+ * receiver against those classes (deopt reason "weak objects"): the hot loop was compiled again
+ * page after page in the bundled page worker. With the newest scorer always alive, a live object
+ * keeps each class. (One idle scorer made at load did not: its classes were not the ones checked.)
+ */
+const newest: { scorer?: ProfileScorer } = {};
+
 /** Scores trial angles for one point set; the bins are allocated once for a whole sweep. */
 export class ProfileScorer {
   private readonly bins: Float64Array;
@@ -24,6 +34,7 @@ export class ProfileScorer {
   constructor(private readonly points: PointSet) {
     this.offset = Math.ceil(points.radius) + 2;
     this.bins = new Float64Array(2 * this.offset + 4);
+    newest.scorer = this;
   }
 
   /**
@@ -59,13 +70,3 @@ export class ProfileScorer {
   }
 }
 
-/**
- * A scorer that lives as long as the thread, never used. Scorers are made per page and die with
- * it; when the last one had died, its hidden class (and that of its point set) died too, and the
- * next full garbage collection threw away score()'s optimized code, which checks its receiver
- * against that class (deopt reason "weak objects"): the hot loop was compiled again page after
- * page in the bundled page worker. One live instance keeps the class. Its fields hold the same
- * kinds of values as a real scorer's (a fractional radius, a whole count and offset), so it shares
- * the real scorers' class rather than one of its own.
- */
-export const keptScorer = new ProfileScorer({ xs: new Float64Array(0), ys: new Float64Array(0), weights: new Float64Array(0), count: 0, radius: 0.5 });
