@@ -125,6 +125,7 @@ export function stripProfiles(mask: Uint8Array, width: number, height: number, s
  * of seven letters often not.
  */
 export function axisEvidence(profiles: Int32Array, strips: number, length: number, shape: LineShape, view?: MaskView): AxisEvidence {
+  keepClasses(shape, view);
   const humps = threadHumps.restart();
   const stripStart = new Int32Array(strips + 1);
   for (let s = 0; s < strips; s++) {
@@ -299,6 +300,21 @@ class HumpList {
  */
 const threadHumps = new HumpList();
 const threadStrokes = new StrokeCounter();
+
+const NO_MASK = new Uint8Array(0);
+const newestArguments: { shape?: LineShape; view?: MaskView } = {};
+
+/**
+ * The callers' shape and view are made per page, and when the last of them died their hidden
+ * classes could die too, taking findHumps', addHump's and StrokeCounter.add's optimized code with
+ * them ("weak objects", as above). The newest shape is kept until the next call, and a copy of the
+ * newest view (same class) without its mask, so the page's mask is not held.
+ */
+function keepClasses(shape: LineShape, view: MaskView | undefined): void {
+  newestArguments.shape = shape;
+  // Written out in the callers' key order, so the copy takes the same class (a spread copy did not).
+  if (view) newestArguments.view = { mask: NO_MASK, alongStride: view.alongStride, acrossStride: view.acrossStride, alongLength: view.alongLength, strip: view.strip };
+}
 
 /** Finds the humps of one strip's profile (profile[start .. start + length − 1]); positions are relative to start. */
 function findHumps(profile: Int32Array, start: number, length: number, shape: LineShape, humps: HumpList): void {
