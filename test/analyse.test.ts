@@ -1,29 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyseRgb, inkShare, paperLevel } from '../main/imaging/analyse.js';
-
-/** The definitions, pixel by pixel. */
-function reference(data: Uint8Array, width: number, height: number, channels: number) {
-  const grey = new Uint8Array(width * height);
-  let coloured = 0;
-  let tinted = 0;
-  let maxChroma = 0;
-  for (let i = 0; i < grey.length; i++) {
-    const p = i * channels;
-    if (channels < 3) {
-      grey[i] = data[p];
-      continue;
-    }
-    const [r, g, b] = [data[p], data[p + 1], data[p + 2]];
-    grey[i] = (r * 77 + g * 150 + b * 29) >> 8;
-    const chroma = Math.max(r, g, b) - Math.min(r, g, b);
-    maxChroma = Math.max(maxChroma, chroma);
-    if (chroma > 12) tinted++;
-    if (chroma > 48) coloured++;
-  }
-  const sorted = [...grey].sort((a, b) => a - b);
-  const paper = Math.max(64, sorted[Math.ceil(grey.length * 0.9) - 1]);
-  return { grey, colourShare: coloured / grey.length, tintedShare: tinted / grey.length, maxChroma, paperLevel: paper };
-}
+import { analysisReference as reference } from './support/analysis-reference.js';
 
 /** White paper with grey ink specks, a few tinted and coloured ones, and runs of pure white. */
 function page(width: number, height: number, channels: number, seed: number): Uint8Array {
