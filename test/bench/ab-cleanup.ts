@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { startChildMeter } from './child-meter.js';
 import type { CleanOptions } from '../../main/imaging/pipeline.js';
 
 const self = fileURLToPath(import.meta.url);
@@ -38,16 +38,7 @@ async function child(root: string): Promise<void> {
   const sharp = (await import('sharp')).default;
   const { openSource } = await import(path.join(root, 'main/imaging/decode.ts'));
   const { cleanPage } = await import(path.join(root, 'main/imaging/pipeline.ts'));
-  sharp.concurrency(1);
-  sharp.cache(false);
-  let majorGcs = 0;
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) if ((entry as { detail?: { kind?: number } }).detail?.kind === 4) majorGcs++;
-  }).observe({ entryTypes: ['gc'] });
-  const cpu = () => {
-    const used = process.cpuUsage();
-    return (used.user + used.system) / 1000;
-  };
+  const { cpuMs: cpu, majorGcs: gcCount } = startChildMeter(sharp);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const digest = (c: any) =>
     JSON.stringify({ mode: c.colourMode, quarters: c.turnQuarters, skew: c.skew, turn: c.rotatedDegrees, pass: c.passthrough, blank: c.blank, ink: c.inkShare, colour: c.colourShare, record: c.record, format: c.encoded.format, drawing: c.encoded.drawing, bytes: createHash('sha256').update(c.encoded.data).digest('hex') });
@@ -66,7 +57,7 @@ async function child(root: string): Promise<void> {
     const outputs: string[] = [];
     for (let index = 0; index < source.pageCount; index++) outputs.push(digest(await cleanPage(await source.readPage(index), message.options, clock)));
     await source.close();
-    const result: PageResult = { ms: cpu() - start, stages, outputs, rss: process.memoryUsage().rss, majorGcs };
+    const result: PageResult = { ms: cpu() - start, stages, outputs, rss: process.memoryUsage().rss, majorGcs: gcCount() };
     process.send!(result);
   });
   process.send!('ready');

@@ -11,7 +11,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { startChildMeter } from './child-meter.js';
 
 const self = fileURLToPath(import.meta.url);
 
@@ -68,24 +68,15 @@ async function ways(): Promise<Record<string, Way>> {
 
 async function child(): Promise<void> {
   const sharp = (await import('sharp')).default;
-  sharp.concurrency(1);
-  sharp.cache(false);
+  const { cpuMs: cpu, majorGcs: gcCount } = startChildMeter(sharp);
   const table = await ways();
-  let majorGcs = 0;
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) if ((entry as { detail?: { kind?: number } }).detail?.kind === 4) majorGcs++;
-  }).observe({ entryTypes: ['gc'] });
-  const cpu = () => {
-    const used = process.cpuUsage();
-    return (used.user + used.system) / 1000;
-  };
   const way = table[process.argv[3].replace(/\+.*/, '')];
   process.on('message', async (message: { file: string } | 'exit') => {
     if (message === 'exit') process.exit(0);
     const bytes = fs.readFileSync(message.file);
     const start = cpu();
     await way(bytes);
-    process.send!({ ms: cpu() - start, majorGcs } satisfies Result);
+    process.send!({ ms: cpu() - start, majorGcs: gcCount() } satisfies Result);
   });
   process.send!('ready');
 }
