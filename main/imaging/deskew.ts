@@ -14,6 +14,7 @@
  */
 import { findInk, type InkMask } from './deskew-ink.js';
 import { ProfileScorer, type PointSet } from './deskew-profile.js';
+import { rotateGreyQuarters } from './quarter-turn.js';
 import type { GreyImage } from './types.js';
 
 /** The resolution the caller should shrink a page to before measuring (sharp shrink-on-load is cheap). */
@@ -263,4 +264,24 @@ function goldenSectionMax(f: (x: number) => number, low: number, high: number, t
 function roundTo(value: number, digits: number): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale + 0;
+}
+
+/** The lines a skew was found in: the page itself, or the page a quarter turn clockwise. */
+export interface SkewOfLines {
+  lines: GreyImage;
+  linesQuarters: 0 | 1;
+  skew: SkewEstimate;
+}
+
+/**
+ * The skew of a page's text lines, wherever they run. A sideways page shows no lines within ±15°,
+ * so unless `lookSideways` is false (a blank page), it is measured a quarter turn round as well;
+ * turning by quarters keeps a skew angle, so the angle found either way applies to the page.
+ */
+export function measureSkewEitherWay(image: GreyImage, dpi: number, options: SkewOptions & { lookSideways?: boolean } = {}): SkewOfLines {
+  const skew = measureSkew(image, dpi, options);
+  if (skew.reliable || options.lookSideways === false) return { lines: image, linesQuarters: 0, skew };
+  const sideways = rotateGreyQuarters(image, 1);
+  const sidewaysSkew = measureSkew(sideways, dpi, options);
+  return sidewaysSkew.reliable ? { lines: sideways, linesQuarters: 1, skew: sidewaysSkew } : { lines: image, linesQuarters: 0, skew };
 }

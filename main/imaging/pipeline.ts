@@ -14,11 +14,10 @@ import { findPaperBox, scaleBox, whitenOutside, type PaperBox } from './borders.
 import { decideColourMode, type ColourDecision } from './colour-mode.js';
 import { openPageImage } from './decode.js';
 import { readJpegHeader } from './probe.js';
-import { measureSkew, SKEW_ANALYSIS_DPI, type SkewEstimate } from './deskew.js';
+import { measureSkewEitherWay, SKEW_ANALYSIS_DPI, type SkewEstimate } from './deskew.js';
 import { encodeBilevel, encodeBits, encodeJpeg, passthroughJpeg } from './encode.js';
 import { detectOrientation, type OrientationEstimate } from './orientation.js';
 import { secondLookAtPage } from './orientation-second-look.js';
-import { rotateGreyQuarters } from './quarter-turn.js';
 import { turnGreyCentred } from './turn-grey.js';
 import type { ColourMode, EncodedPage, GreyImage, PageDrawing, RawImage, SourcePage } from './types.js';
 import { giveBack, takeBuffer } from './spare-buffers.js';
@@ -143,17 +142,7 @@ async function cleanPageWith(page: SourcePage, options: CleanOptions, scratch: A
   clock?.('borders');
 
   // Skew first: orientation reads the shape of text lines, which blurs past a few degrees of skew.
-  // A sideways page shows no lines within ±15°, so it is measured a quarter turn round as well.
-  // Turning by quarters keeps a skew angle, so the angle found either way applies to the page.
-  const skewOptions = { maxAngleDegrees: options.maxSkewDegrees };
-  let lines = grey;
-  let linesQuarters: 0 | 1 = 0;
-  let skew = measureSkew(grey, analysisDpi, skewOptions);
-  if (!skew.reliable && !blank) {
-    const sideways = rotateGreyQuarters(grey, 1);
-    const sidewaysSkew = measureSkew(sideways, analysisDpi, skewOptions);
-    if (sidewaysSkew.reliable) [lines, linesQuarters, skew] = [sideways, 1, sidewaysSkew];
-  }
+  const { lines, linesQuarters, skew } = measureSkewEitherWay(grey, analysisDpi, { maxAngleDegrees: options.maxSkewDegrees, lookSideways: !blank });
   clock?.('skew');
   const straightened = skew.reliable && Math.abs(skew.angleDegrees) >= options.minSkewDegrees ? turnGrey(lines, skew.angleDegrees) : lines;
   if (straightened !== lines) scratch.push(straightened.data);

@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { measureSkew, SKEW_ANALYSIS_DPI } from '../../main/imaging/deskew.js';
+import { measureSkewEitherWay, SKEW_ANALYSIS_DPI } from '../../main/imaging/deskew.js';
 import { rotateGreyQuarters } from '../../main/imaging/quarter-turn.js';
 import type { GreyImage, RawImage } from '../../main/imaging/types.js';
 import { sharpTurn } from '../support/sharp-turn.js';
@@ -155,14 +155,7 @@ async function main(): Promise<void> {
           const { data, info } = await sharp(upright.data, { raw: { width: upright.width, height: upright.height, channels: upright.channels } }).rotate(90 * k).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
           return { data, width: info.width, height: info.height, channels: 1 };
         };
-        let lines = turned;
-        let linesQuarters: 0 | 1 = 0;
-        let skew = measureSkew(lines, copy.dpi);
-        if (!skew.reliable) {
-          const sideways = rotateGreyQuarters(lines, 1);
-          const sidewaysSkew = measureSkew(sideways, copy.dpi);
-          if (sidewaysSkew.reliable) [lines, linesQuarters, skew] = [sideways, 1, sidewaysSkew];
-        }
+        const { lines, linesQuarters, skew } = measureSkewEitherWay(turned, copy.dpi);
         const outcomes: Record<'old' | 'new', string> = { old: '', new: '' };
         let turnedBySkew = false;
         let tookSecondLook = false;
