@@ -72,6 +72,29 @@ describe('boxShrink', () => {
     expect(Buffer.from(boxShrink(image, 3).data).equals(Buffer.from(reference(image, 3)))).toBe(true);
   });
 
+  it('gives the colour fast path the reference means where its lanes are fullest and first words are white', () => {
+    // Near-white paper (254 and 255: the largest sums a lane holds short of a skipped white group),
+    // and groups whose first word is white and whose rest is not.
+    const width = 2484;
+    const height = 33;
+    const image: RawImage = { data: Buffer.alloc(width * height * 3, 255), width, height, channels: 3 };
+    let state = 11;
+    for (let i = 0; i < image.data.length; i++) {
+      state = (state * 1103515245 + 12345) >>> 0;
+      const r = state >>> 24;
+      if (r < 96) image.data[i] = 254;
+      else if (r < 98) image.data[i] = 0;
+    }
+    // Whole rows of white words beside rows of near white: the white test must look at every row.
+    image.data.fill(255, 0, width * 3 * 4);
+    for (let x = 0; x < width * 3; x += 36) image.data.fill(255, (5 * width * 3) + x, (5 * width * 3) + x + 12);
+    const { small, green } = boxShrinkKeepingGreen(image, 3);
+    expect(Buffer.from(small.data).equals(Buffer.from(reference(image, 3)))).toBe(true);
+    const expected = Buffer.alloc(width * height);
+    for (let p = 0; p < expected.length; p++) expected[p] = image.data[p * 3 + 1];
+    expect(Buffer.from(green!.data).equals(expected)).toBe(true);
+  });
+
   it('keeps white white and black black at every factor the lanes allow', () => {
     for (const level of [0, 255]) {
       const image: RawImage = { data: Buffer.alloc(520 * 520, level), width: 520, height: 520, channels: 1 };

@@ -146,68 +146,72 @@ function shrinkRgbByThree(words: Uint32Array, width: number, height: number, out
   // White first: one memset is cheaper than storing the white groups one by one.
   out.fill(255, 0, rows * outRow);
   green?.fill(0xffffffff, 0, rows * 3 * greenStride);
+  // Indices are kept in int32 (| 0): V8 then drops the overflow checks on them.
   for (let oy = 0; oy < rows; oy++) {
-    const r0 = oy * 3 * stride;
-    const r1 = r0 + stride;
-    const r2 = r1 + stride;
+    let r0 = (oy * 3 * stride) | 0;
+    let r1 = (r0 + stride) | 0;
+    let r2 = (r1 + stride) | 0;
     const g0 = oy * 3 * greenStride;
-    let o = oy * outRow;
-    for (let g = 0, i = 0; g < groups; g++, i += 9) {
-      const a0 = words[r0 + i], a1 = words[r0 + i + 1], a2 = words[r0 + i + 2], a3 = words[r0 + i + 3], a4 = words[r0 + i + 4];
-      const a5 = words[r0 + i + 5], a6 = words[r0 + i + 6], a7 = words[r0 + i + 7], a8 = words[r0 + i + 8];
-      const b0 = words[r1 + i], b1 = words[r1 + i + 1], b2 = words[r1 + i + 2], b3 = words[r1 + i + 3], b4 = words[r1 + i + 4];
-      const b5 = words[r1 + i + 5], b6 = words[r1 + i + 6], b7 = words[r1 + i + 7], b8 = words[r1 + i + 8];
-      const c0 = words[r2 + i], c1 = words[r2 + i + 1], c2 = words[r2 + i + 2], c3 = words[r2 + i + 3], c4 = words[r2 + i + 4];
-      const c5 = words[r2 + i + 5], c6 = words[r2 + i + 6], c7 = words[r2 + i + 7], c8 = words[r2 + i + 8];
+    let o = (oy * outRow) | 0;
+    for (let g = 0; g < groups; g++, r0 = (r0 + 9) | 0, r1 = (r1 + 9) | 0, r2 = (r2 + 9) | 0) {
+      const a0 = words[r0], a1 = words[(r0 + 1) | 0], a2 = words[(r0 + 2) | 0], a3 = words[(r0 + 3) | 0], a4 = words[(r0 + 4) | 0];
+      const a5 = words[(r0 + 5) | 0], a6 = words[(r0 + 6) | 0], a7 = words[(r0 + 7) | 0], a8 = words[(r0 + 8) | 0];
+      const b0 = words[r1], b1 = words[(r1 + 1) | 0], b2 = words[(r1 + 2) | 0], b3 = words[(r1 + 3) | 0], b4 = words[(r1 + 4) | 0];
+      const b5 = words[(r1 + 5) | 0], b6 = words[(r1 + 6) | 0], b7 = words[(r1 + 7) | 0], b8 = words[(r1 + 8) | 0];
+      const c0 = words[r2], c1 = words[(r2 + 1) | 0], c2 = words[(r2 + 2) | 0], c3 = words[(r2 + 3) | 0], c4 = words[(r2 + 4) | 0];
+      const c5 = words[(r2 + 5) | 0], c6 = words[(r2 + 6) | 0], c7 = words[(r2 + 7) | 0], c8 = words[(r2 + 8) | 0];
       const white = a0 & a1 & a2 & a3 & a4 & a5 & a6 & a7 & a8 & b0 & b1 & b2 & b3 & b4 & b5 & b6 & b7 & b8 & c0 & c1 & c2 & c3 & c4 & c5 & c6 & c7 & c8;
-      if (white === -1) {
+      // The first word alone settles most groups of scanned paper, which is never pure white.
+      if (a0 === 0xffffffff && white === -1) {
         // Twelve white pixels in each row (most of a page): left as filled, no sums.
-        o += 12;
+        o = (o + 12) | 0;
         continue;
       }
       if (green) {
-        const w = g0 + 3 * g;
+        const w = (g0 + 3 * g) | 0;
         green[w] = greenWord(a0, a1, a2);
-        green[w + 1] = greenWord(a3, a4, a5);
-        green[w + 2] = greenWord(a6, a7, a8);
-        green[w + greenStride] = greenWord(b0, b1, b2);
-        green[w + greenStride + 1] = greenWord(b3, b4, b5);
-        green[w + greenStride + 2] = greenWord(b6, b7, b8);
-        green[w + 2 * greenStride] = greenWord(c0, c1, c2);
-        green[w + 2 * greenStride + 1] = greenWord(c3, c4, c5);
-        green[w + 2 * greenStride + 2] = greenWord(c6, c7, c8);
+        green[(w + 1) | 0] = greenWord(a3, a4, a5);
+        green[(w + 2) | 0] = greenWord(a6, a7, a8);
+        green[(w + greenStride) | 0] = greenWord(b0, b1, b2);
+        green[(w + greenStride + 1) | 0] = greenWord(b3, b4, b5);
+        green[(w + greenStride + 2) | 0] = greenWord(b6, b7, b8);
+        green[(w + 2 * greenStride) | 0] = greenWord(c0, c1, c2);
+        green[(w + 2 * greenStride + 1) | 0] = greenWord(c3, c4, c5);
+        green[(w + 2 * greenStride + 2) | 0] = greenWord(c6, c7, c8);
       }
-      const e0 = (a0 & 0xff00ff) + (b0 & 0xff00ff) + (c0 & 0xff00ff), n0 = ((a0 >>> 8) & 0xff00ff) + ((b0 >>> 8) & 0xff00ff) + ((c0 >>> 8) & 0xff00ff);
-      const e1 = (a1 & 0xff00ff) + (b1 & 0xff00ff) + (c1 & 0xff00ff), n1 = ((a1 >>> 8) & 0xff00ff) + ((b1 >>> 8) & 0xff00ff) + ((c1 >>> 8) & 0xff00ff);
-      const e2 = (a2 & 0xff00ff) + (b2 & 0xff00ff) + (c2 & 0xff00ff), n2 = ((a2 >>> 8) & 0xff00ff) + ((b2 >>> 8) & 0xff00ff) + ((c2 >>> 8) & 0xff00ff);
-      const e3 = (a3 & 0xff00ff) + (b3 & 0xff00ff) + (c3 & 0xff00ff), n3 = ((a3 >>> 8) & 0xff00ff) + ((b3 >>> 8) & 0xff00ff) + ((c3 >>> 8) & 0xff00ff);
-      const e4 = (a4 & 0xff00ff) + (b4 & 0xff00ff) + (c4 & 0xff00ff), n4 = ((a4 >>> 8) & 0xff00ff) + ((b4 >>> 8) & 0xff00ff) + ((c4 >>> 8) & 0xff00ff);
-      const e5 = (a5 & 0xff00ff) + (b5 & 0xff00ff) + (c5 & 0xff00ff), n5 = ((a5 >>> 8) & 0xff00ff) + ((b5 >>> 8) & 0xff00ff) + ((c5 >>> 8) & 0xff00ff);
-      const e6 = (a6 & 0xff00ff) + (b6 & 0xff00ff) + (c6 & 0xff00ff), n6 = ((a6 >>> 8) & 0xff00ff) + ((b6 >>> 8) & 0xff00ff) + ((c6 >>> 8) & 0xff00ff);
-      const e7 = (a7 & 0xff00ff) + (b7 & 0xff00ff) + (c7 & 0xff00ff), n7 = ((a7 >>> 8) & 0xff00ff) + ((b7 >>> 8) & 0xff00ff) + ((c7 >>> 8) & 0xff00ff);
-      const e8 = (a8 & 0xff00ff) + (b8 & 0xff00ff) + (c8 & 0xff00ff), n8 = ((a8 >>> 8) & 0xff00ff) + ((b8 >>> 8) & 0xff00ff) + ((c8 >>> 8) & 0xff00ff);
+      // Each word's rows summed in two lanes: O (bytes 1 and 3) masked, E the rest of the plain
+      // sum (a + b + c = E + O·256 exactly, and E < 2^31, so the sum taken mod 2^32 gives it).
+      const n0 = ((a0 >>> 8) & 0xff00ff) + ((b0 >>> 8) & 0xff00ff) + ((c0 >>> 8) & 0xff00ff), e0 = (((a0 + b0) | 0) + c0 - (n0 << 8)) | 0;
+      const n1 = ((a1 >>> 8) & 0xff00ff) + ((b1 >>> 8) & 0xff00ff) + ((c1 >>> 8) & 0xff00ff), e1 = (((a1 + b1) | 0) + c1 - (n1 << 8)) | 0;
+      const n2 = ((a2 >>> 8) & 0xff00ff) + ((b2 >>> 8) & 0xff00ff) + ((c2 >>> 8) & 0xff00ff), e2 = (((a2 + b2) | 0) + c2 - (n2 << 8)) | 0;
+      const n3 = ((a3 >>> 8) & 0xff00ff) + ((b3 >>> 8) & 0xff00ff) + ((c3 >>> 8) & 0xff00ff), e3 = (((a3 + b3) | 0) + c3 - (n3 << 8)) | 0;
+      const n4 = ((a4 >>> 8) & 0xff00ff) + ((b4 >>> 8) & 0xff00ff) + ((c4 >>> 8) & 0xff00ff), e4 = (((a4 + b4) | 0) + c4 - (n4 << 8)) | 0;
+      const n5 = ((a5 >>> 8) & 0xff00ff) + ((b5 >>> 8) & 0xff00ff) + ((c5 >>> 8) & 0xff00ff), e5 = (((a5 + b5) | 0) + c5 - (n5 << 8)) | 0;
+      const n6 = ((a6 >>> 8) & 0xff00ff) + ((b6 >>> 8) & 0xff00ff) + ((c6 >>> 8) & 0xff00ff), e6 = (((a6 + b6) | 0) + c6 - (n6 << 8)) | 0;
+      const n7 = ((a7 >>> 8) & 0xff00ff) + ((b7 >>> 8) & 0xff00ff) + ((c7 >>> 8) & 0xff00ff), e7 = (((a7 + b7) | 0) + c7 - (n7 << 8)) | 0;
+      const n8 = ((a8 >>> 8) & 0xff00ff) + ((b8 >>> 8) & 0xff00ff) + ((c8 >>> 8) & 0xff00ff), e8 = (((a8 + b8) | 0) + c8 - (n8 << 8)) | 0;
       // Byte m of the group is word m >> 2's lane: byte 0 e & 0xffff, 1 n & 0xffff, 2 e >>> 16, 3 n >>> 16.
       // (s + 4) / 9 rounded down, exactly for s ≤ 9 × 255, by a multiply and a shift.
       out[o] = (((e0 & 0xffff) + (n0 >>> 16) + (e1 >>> 16) + 4) * 7282) >>> 16; // bytes 0, 3, 6
-      out[o + 1] = (((n0 & 0xffff) + (e1 & 0xffff) + (n1 >>> 16) + 4) * 7282) >>> 16; // 1, 4, 7
-      out[o + 2] = (((e0 >>> 16) + (n1 & 0xffff) + (e2 & 0xffff) + 4) * 7282) >>> 16; // 2, 5, 8
-      out[o + 3] = (((n2 & 0xffff) + (e3 & 0xffff) + (n3 >>> 16) + 4) * 7282) >>> 16; // 9, 12, 15
-      out[o + 4] = (((e2 >>> 16) + (n3 & 0xffff) + (e4 & 0xffff) + 4) * 7282) >>> 16; // 10, 13, 16
-      out[o + 5] = (((n2 >>> 16) + (e3 >>> 16) + (n4 & 0xffff) + 4) * 7282) >>> 16; // 11, 14, 17
-      out[o + 6] = (((e4 >>> 16) + (n5 & 0xffff) + (e6 & 0xffff) + 4) * 7282) >>> 16; // 18, 21, 24
-      out[o + 7] = (((n4 >>> 16) + (e5 >>> 16) + (n6 & 0xffff) + 4) * 7282) >>> 16; // 19, 22, 25
-      out[o + 8] = (((e5 & 0xffff) + (n5 >>> 16) + (e6 >>> 16) + 4) * 7282) >>> 16; // 20, 23, 26
-      out[o + 9] = (((n6 >>> 16) + (e7 >>> 16) + (n8 & 0xffff) + 4) * 7282) >>> 16; // 27, 30, 33
-      out[o + 10] = (((e7 & 0xffff) + (n7 >>> 16) + (e8 >>> 16) + 4) * 7282) >>> 16; // 28, 31, 34
-      out[o + 11] = (((n7 & 0xffff) + (e8 & 0xffff) + (n8 >>> 16) + 4) * 7282) >>> 16; // 29, 32, 35
-      o += 12;
+      out[(o + 1) | 0] = (((n0 & 0xffff) + (e1 & 0xffff) + (n1 >>> 16) + 4) * 7282) >>> 16; // 1, 4, 7
+      out[(o + 2) | 0] = (((e0 >>> 16) + (n1 & 0xffff) + (e2 & 0xffff) + 4) * 7282) >>> 16; // 2, 5, 8
+      out[(o + 3) | 0] = (((n2 & 0xffff) + (e3 & 0xffff) + (n3 >>> 16) + 4) * 7282) >>> 16; // 9, 12, 15
+      out[(o + 4) | 0] = (((e2 >>> 16) + (n3 & 0xffff) + (e4 & 0xffff) + 4) * 7282) >>> 16; // 10, 13, 16
+      out[(o + 5) | 0] = (((n2 >>> 16) + (e3 >>> 16) + (n4 & 0xffff) + 4) * 7282) >>> 16; // 11, 14, 17
+      out[(o + 6) | 0] = (((e4 >>> 16) + (n5 & 0xffff) + (e6 & 0xffff) + 4) * 7282) >>> 16; // 18, 21, 24
+      out[(o + 7) | 0] = (((n4 >>> 16) + (e5 >>> 16) + (n6 & 0xffff) + 4) * 7282) >>> 16; // 19, 22, 25
+      out[(o + 8) | 0] = (((e5 & 0xffff) + (n5 >>> 16) + (e6 >>> 16) + 4) * 7282) >>> 16; // 20, 23, 26
+      out[(o + 9) | 0] = (((n6 >>> 16) + (e7 >>> 16) + (n8 & 0xffff) + 4) * 7282) >>> 16; // 27, 30, 33
+      out[(o + 10) | 0] = (((e7 & 0xffff) + (n7 >>> 16) + (e8 >>> 16) + 4) * 7282) >>> 16; // 28, 31, 34
+      out[(o + 11) | 0] = (((n7 & 0xffff) + (e8 & 0xffff) + (n8 >>> 16) + 4) * 7282) >>> 16; // 29, 32, 35
+      o = (o + 12) | 0;
     }
   }
 }
 
 /** Green bytes of four packed RGB pixels (three little-endian words: R0 G0 B0 R1 | G1 B1 R2 G2 | B2 R3 G3 B3). */
 function greenWord(w0: number, w1: number, w2: number): number {
-  return ((w0 >>> 8) & 255) | ((w1 & 255) << 8) | ((w1 >>> 24) << 16) | (((w2 >>> 16) & 255) << 24);
+  return ((w0 >>> 8) & 0xff) | ((w1 & 0xff) << 8) | ((w1 >>> 8) & 0xff0000) | ((w2 << 8) & 0xff000000);
 }
 
 /** Any factor and channel count: each block of rows summed per source byte, then across the block. */
