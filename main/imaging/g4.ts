@@ -44,11 +44,29 @@ const HORIZONTAL = { code: 0b001, length: 3 };
 const VERTICAL_CODE = [0b0000010, 0b000010, 0b010, 0b1, 0b011, 0b000011, 0b0000011];
 const VERTICAL_LENGTH = [7, 6, 3, 1, 3, 6, 7];
 
+/**
+ * The codes codeRow writes, each as code | length << 16 in one table the optimising compiler
+ * builds into the code: vertical modes at a1 − b1 + 3 (0–6), then the white run codes from
+ * RUN_WHITE, the black ones from RUN_BLACK (terminating at + run, makeup at + 63 + run / 64).
+ */
+const RUN_WHITE = 8;
+const RUN_BLACK = RUN_WHITE + 104;
+const ROW_CODES = (() => {
+  const codes = new Int32Array(RUN_BLACK + 104);
+  for (let d = 0; d < 7; d++) codes[d] = VERTICAL_CODE[d] | (VERTICAL_LENGTH[d] << 16);
+  for (let i = 0; i < 104; i++) {
+    codes[RUN_WHITE + i] = WHITE.code[i] | (WHITE.length[i] << 16);
+    codes[RUN_BLACK + i] = BLACK.code[i] | (BLACK.length[i] << 16);
+  }
+  return codes;
+})();
+
 class BitWriter {
   bytes: Uint8Array;
   at = 0;
-  private pending = 0;
-  private pendingBits = 0;
+  /** Bits not yet written out (fewer than 8), and how many. */
+  pending = 0;
+  pendingBits = 0;
 
   /** Every byte below `at` is written before it is read, so the bytes need no zeroing. */
   constructor(capacity: number) {
@@ -186,8 +204,19 @@ export function encodeG4(image: PackedBits, columns = image.width, rows = image.
 /**
  * One row in T.6's three modes. a0 is the coder's position (−1 before the row), `black` the colour
  * from a0 on; changes at even indices turn to black, at odd indices back to white.
+ *
+ * The bit writer's state is kept in locals for the row, and every code is appended and whole
+ * bytes written out in place (a code is at most 13 bits and fewer than 8 wait, so 21 bits hold
+ * them): the optimising compiler then keeps the row in registers instead of loading and storing
+ * the writer's fields, with their checks, at every code. encodeG4 reserves the row's bytes first.
  */
 function codeRow(writer: BitWriter, coding: Int32Array, reference: Int32Array, columns: number): void {
+  const codes = ROW_CODES;
+  const bytes = writer.bytes;
+  let at = writer.at | 0;
+  let pending = writer.pending | 0;
+  let bits = writer.pendingBits | 0;
+  columns |= 0;
   let a0 = -1;
   let black = 0;
   let ia = 0; // coding[ia] is a1: the first change right of a0
@@ -201,24 +230,57 @@ function codeRow(writer: BitWriter, coding: Int32Array, reference: Int32Array, c
     const b1 = reference[j];
     const b2 = reference[j + 1];
     if (b2 < a1) {
-      writer.put(PASS.code, PASS.length);
+      // Pass: 0001.
+      pending = (pending << 4) | 1;
+      bits += 4;
       a0 = b2;
-      continue;
-    }
-    const d = a1 - b1;
-    if (d >= -3 && d <= 3) {
-      writer.put(VERTICAL_CODE[d + 3], VERTICAL_LENGTH[d + 3]);
+    } else if (a1 - b1 >= -3 && a1 - b1 <= 3) {
+      const code = codes[a1 - b1 + 3];
+      pending = (pending << (code >>> 16)) | (code & 0xffff);
+      bits += code >>> 16;
       a0 = a1;
       black ^= 1;
-      continue;
+    } else {
+      // Horizontal: 001, then the run to a1 in a0's colour and the run to a2 in the other.
+      pending = (pending << 3) | 1;
+      bits += 3;
+      const a2 = coding[ia + 1];
+      for (let part = 0; part < 2; part++) {
+        let run = part === 0 ? a1 - (a0 < 0 ? 0 : a0) : a2 - a1;
+        const table = (black ^ part) === 0 ? RUN_WHITE : RUN_BLACK;
+        // Makeup codes (2560 as often as needed, then one of 64 … 2496), then the terminating code.
+        while (run >= 64) {
+          const makeup = run >= LONGEST_MAKEUP ? LONGEST_MAKEUP : run & ~63;
+          const code = codes[table + 63 + (makeup >> 6)];
+          pending = (pending << (code >>> 16)) | (code & 0xffff);
+          bits += code >>> 16;
+          while (bits >= 8) {
+            bits -= 8;
+            bytes[at++] = pending >>> bits;
+          }
+          pending &= (1 << bits) - 1;
+          run -= makeup;
+        }
+        const code = codes[table + run];
+        pending = (pending << (code >>> 16)) | (code & 0xffff);
+        bits += code >>> 16;
+        while (bits >= 8) {
+          bits -= 8;
+          bytes[at++] = pending >>> bits;
+        }
+        pending &= (1 << bits) - 1;
+      }
+      a0 = a2;
     }
-    const a2 = coding[ia + 1];
-    writer.put(HORIZONTAL.code, HORIZONTAL.length);
-    const start = a0 < 0 ? 0 : a0;
-    writer.putRun(a1 - start, black ? BLACK : WHITE);
-    writer.putRun(a2 - a1, black ? WHITE : BLACK);
-    a0 = a2;
+    while (bits >= 8) {
+      bits -= 8;
+      bytes[at++] = pending >>> bits;
+    }
+    pending &= (1 << bits) - 1;
   }
+  writer.at = at;
+  writer.pending = pending;
+  writer.pendingBits = bits;
 }
 
 /** TIFF tags of the one-tile G4 file, in ascending order as TIFF requires. */
@@ -274,6 +336,13 @@ export function g4Tiff(g4: Uint8Array, width: number, height: number, tileWidth:
   return file;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/**
+ * packBytes' four pixels from which of the four bytes (bit i: byte i, the leftmost first) are at
+ * least the threshold: the others are black, the first pixel the top bit of the nibble.
+ */
+const INK_NIBBLE = Uint8Array.from({ length: 16 }, (_, atLeast) => ((atLeast & 1) ? 0 : 8) | ((atLeast & 2) ? 0 : 4) | ((atLeast & 4) ? 0 : 2) | ((atLeast & 8) ? 0 : 1));
+
 /**
  * Packs one byte a pixel (below `threshold` = black) into PackedBits; a 0/255 image packs with
  * any threshold from 1 to 255.
@@ -281,20 +350,37 @@ export function g4Tiff(g4: Uint8Array, width: number, height: number, tileWidth:
 export function packBytes(data: Uint8Array, width: number, height: number, threshold: number, channels = 1): PackedBits {
   const stride = (width + 31) >>> 5;
   const words = new Uint32Array(stride * height);
-  // One grey byte a pixel on word-aligned rows: four white pixels are skipped with one compare.
-  if (channels === 1 && width % 4 === 0 && data.byteOffset % 4 === 0) {
-    const quads = new Uint32Array(data.buffer, data.byteOffset, (width * height) >>> 2);
+  // One grey byte a pixel on word-aligned rows, four at a time: four white pixels are skipped with
+  // one compare, and a word of 32 pixels is put together in a register and stored once.
+  if (channels === 1 && width % 4 === 0 && data.byteOffset % 4 === 0 && LITTLE_ENDIAN && Number.isInteger(threshold) && threshold >= 1 && threshold <= 255) {
+    const quads = new Int32Array(data.buffer, data.byteOffset, (width * height) >>> 2);
     const quadsPerRow = width >>> 2;
+    const nibbles = INK_NIBBLE;
+    // The four compares with the threshold at once: bytes 0 and 2 (then 1 and 3) in 16-bit lanes
+    // with bit 8 set, less the threshold; bit 8 of a lane stays set where the byte is at least it.
+    const lanes = threshold | (threshold << 16);
     for (let y = 0; y < height; y++) {
-      const rowStart = y * stride;
-      const first = y * quadsPerRow;
-      for (let q = 0; q < quadsPerRow; q++) {
-        const w = quads[first + q];
-        if (w === 0xffffffff) continue;
-        const bit = 28 - ((q & 7) << 2);
-        const p = (first + q) << 2;
-        const nibble = (data[p] < threshold ? 8 : 0) | (data[p + 1] < threshold ? 4 : 0) | (data[p + 2] < threshold ? 2 : 0) | (data[p + 3] < threshold ? 1 : 0);
-        words[rowStart + (q >>> 3)] |= nibble << bit;
+      let q = y * quadsPerRow;
+      const rowEnd = q + quadsPerRow;
+      let at = y * stride;
+      while (q < rowEnd) {
+        if (rowEnd - q >= 8 && (quads[q] & quads[q + 1] & quads[q + 2] & quads[q + 3] & quads[q + 4] & quads[q + 5] & quads[q + 6] & quads[q + 7]) === -1) {
+          // 32 white pixels (the words start at 0).
+          q += 8;
+          at++;
+          continue;
+        }
+        const wordEnd = rowEnd - q < 8 ? rowEnd : q + 8;
+        let word = 0;
+        for (let shift = 28; q < wordEnd; q++, shift -= 4) {
+          const v = quads[q];
+          if (v === -1) continue;
+          const even = ((v & 0x00ff00ff) | 0x01000100) - lanes;
+          const odd = (((v >>> 8) & 0x00ff00ff) | 0x01000100) - lanes;
+          const atLeast = ((even >>> 8) & 0x00010001) | ((odd >>> 7) & 0x00020002);
+          word |= nibbles[(atLeast & 3) | ((atLeast >>> 14) & 0xc)] << shift;
+        }
+        words[at++] = word;
       }
     }
     return { words, width, height, stride };
