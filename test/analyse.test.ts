@@ -42,4 +42,35 @@ describe('analyseRgb', () => {
     expect([white.paperLevel, white.maxChroma, white.inkShare]).toEqual([255, 0, 0]);
     expect(paperLevel({ data: new Uint8Array(64 * 32).fill(20), width: 64, height: 32 })).toBe(64);
   });
+
+  it('counts ink by the per-pixel rule (dark, with a dark right or lower neighbour) at any paper level and row alignment', () => {
+    let state = 29;
+    const next = () => (state = (state * 1103515245 + 12345) >>> 0) >>> 24;
+    for (const [width, height] of [[827, 60], [101, 37], [64, 30]]) {
+      // Paper near the levels the threshold falls between, with dark strokes and lone specks.
+      const data = new Uint8Array(width * height).map(() => {
+        const r = next();
+        return r < 20 ? next() >> 2 : r < 60 ? 150 + (r & 63) : 230 + (r & 15);
+      });
+      for (const paper of [64, 200, 239, 245, 255]) {
+        const threshold = Math.ceil(paper * 0.72);
+        const x0 = Math.floor(width * 0.06);
+        const x1 = Math.ceil(width * 0.94);
+        const y0 = Math.floor(height * 0.06);
+        const y1 = Math.ceil(height * 0.94);
+        let ink = 0;
+        for (let y = y0; y < y1; y++) {
+          for (let x = x0; x < x1; x++) {
+            const i = y * width + x;
+            if (data[i] < threshold && (data[i + 1] < threshold || data[i + width] < threshold)) ink++;
+          }
+        }
+        expect(inkShare({ data, width, height }, paper), `${width}×${height} paper ${paper}`).toBe(ink / ((x1 - x0) * (y1 - y0)));
+        // The same pixels off word boundaries.
+        const shifted = Buffer.alloc(data.length + 1);
+        shifted.set(data, 1);
+        expect(inkShare({ data: shifted.subarray(1), width, height }, paper)).toBe(ink / ((x1 - x0) * (y1 - y0)));
+      }
+    }
+  });
 });
