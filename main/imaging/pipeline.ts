@@ -19,6 +19,7 @@ import { encodeBilevel, encodeBits, encodeJpeg, passthroughJpeg } from './encode
 import { detectOrientation, type OrientationEstimate } from './orientation.js';
 import { secondLookAtPage } from './orientation-second-look.js';
 import { turnGreyCentred } from './turn-grey.js';
+import { turnPageCentred } from './turn-full.js';
 import type { ColourMode, EncodedPage, GreyImage, PageDrawing, RawImage, SourcePage } from './types.js';
 import { giveBack, takeBuffer } from './spare-buffers.js';
 import { whitenPaper } from './whiten-paper.js';
@@ -321,9 +322,26 @@ async function renderFull(page: SourcePage, plan: RenderPlan): Promise<RawImage>
   if (angle === 0) return image;
   const uprightWidth = plan.turnQuarters % 2 ? image.height : image.width;
   const uprightHeight = plan.turnQuarters % 2 ? image.width : image.height;
-  // sharp turns clockwise for a positive angle and grows the canvas: crop its centre back to the page.
+  if (angle % 90 !== 0) {
+    // Quarter turns and skew in one resample, in JS: sharp's pixels, only those kept, in the
+    // page's own channels (turn-full.ts). The page as decoded is dead once turned: the next page's
+    // scratch, as the turned page takes a spare one of its size.
+    const out = takeBuffer(uprightWidth * uprightHeight * image.channels);
+    const turned = turnPageCentred(image, angle, uprightWidth, uprightHeight, out);
+    if (turned) {
+      // (A buffer of its own, as sharp and the G4 decoder hand out; never a view into another.)
+      if (image.data.byteOffset === 0 && image.data.buffer.byteLength === image.data.length) giveBack(image.data as Buffer);
+      return turned;
+    }
+    giveBack(out);
+  } else {
+    // Whole quarter turns move pixels without resampling: one pipeline, in the page's own colour space.
+    return rawOf(sharp(image.data, { raw: rawOptions(image) }).rotate(angle).toColourspace(space));
+  }
+  // Not for turn-full.ts (neither one nor three channels, or a box smaller than the page): sharp
+  // turns clockwise for a positive angle and grows the canvas; its centre is cropped back to the
+  // page. sharp writes the turned page out as sRGB: back to the page's own colour space.
   const turned = await rawOf(sharp(image.data, { raw: image }).rotate(angle, { background: '#ffffff' }));
-  // The white background makes libvips add colour channels: back to the page's own colour space.
   image = await rawOf(
     sharp(turned.data, { raw: turned })
       .extract({
