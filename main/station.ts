@@ -271,8 +271,11 @@ export class Station extends EventEmitter<StationEvents> {
     for (;;) {
       await this.runner.whenIdle();
       this.closeBatches();
-      if (!this.store.jobs.hasOpenWork() && this.store.batches.openCount() === 0 && this.runner.busy === 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      const openWork = this.store.jobs.hasOpenWork() || this.runner.busy > 0;
+      if (!openWork && this.store.batches.openCount() === 0) return;
+      // A batch that just closed queued its document's job: the runner says when that is done. Only
+      // a batch still in its quiet window is looked at again after a pause.
+      if (!openWork) await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 

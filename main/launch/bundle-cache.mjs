@@ -49,6 +49,7 @@ export const BUNDLED_PACKAGES = [
   'detect-libc',
   '@img/colour',
 ];
+const ZOD_LOCALES_NAMESPACE = 'zod-english-only';
 const LOADERS = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.json': 'json' };
 
 export function defaultCacheDir(root) {
@@ -182,6 +183,23 @@ export async function buildBundle({ root, cacheDir = defaultCacheDir(root) }) {
       });
     },
   };
+  // zod's namespace of its 40-odd message locales (`z.locales`, some 370 KB, half of zod's code in the
+  // bundle) is never used here: zod sets English itself from its own import of en.js. Kept out, the
+  // main thread parses that much less at every start; z.locales then holds `en` only.
+  const zodEnglishOnly = {
+    name: 'zod-english-only',
+    setup(builder) {
+      builder.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
+        if (!/[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir)) return undefined;
+        return { path: path.join(args.resolveDir, '..', 'locales', 'index.js'), namespace: ZOD_LOCALES_NAMESPACE };
+      });
+      builder.onLoad({ filter: /.*/, namespace: ZOD_LOCALES_NAMESPACE }, (args) => {
+        const contents = 'export { default as en } from "./en.js";\n';
+        loaded.set(`${ZOD_LOCALES_NAMESPACE}:${args.path}`, Buffer.from(contents));
+        return { contents, loader: 'js', resolveDir: path.dirname(args.path) };
+      });
+    },
+  };
   const temp = fs.mkdtempSync(path.join(cacheDir, 'tmp-cli-'));
   try {
     const result = await build({
@@ -199,7 +217,7 @@ export async function buildBundle({ root, cacheDir = defaultCacheDir(root) }) {
       sourcemap: false,
       legalComments: 'none',
       logLevel: 'silent',
-      plugins: [externalPackages, recordInputs],
+      plugins: [externalPackages, zodEnglishOnly, recordInputs],
       // Bundled ESM has no require(); a few dependencies' CommonJS paths still ask for it.
       banner: { js: "import { createRequire as __stationCreateRequire } from 'node:module'; const require = __stationCreateRequire(import.meta.url);" },
     });

@@ -4,10 +4,10 @@
  * on first use and after any change to its sources (bundle-cache.mjs); when it cannot be built, or
  * with STATION_NO_BUNDLE=1, the CLI runs from source through tsx as before.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ensureBundle, touchBundle } from './bundle-cache.mjs';
-import { prestartWorker } from '../workers/prestart.mjs';
 import { endWithLauncher, relaunchWithTunedMalloc, wantsTunedMallocRelaunch } from './tuned-malloc.mjs';
 
 /**
@@ -16,10 +16,47 @@ import { endWithLauncher, relaunchWithTunedMalloc, wantsTunedMallocRelaunch } fr
  */
 const COMMANDS_WITH_PAGE_WORKERS = new Set(['process', 'watch']);
 
+/** The options of `process` that take a value (cli.ts); the other words are its inputs. */
+const PROCESS_VALUE_OPTIONS = new Set(['--out', '--data-dir', '--colour', '--customer', '--type', '--pages', '--name']);
+
+/**
+ * How many page workers to start here: `process` with two or more input files (counted up to the
+ * number of cores, the pool's size with the default settings it runs under) gets one per core, so
+ * that the second one too boots while the CLI loads instead of after it; `watch` (and a one-file
+ * `process`) gets one, the others start when work waits for them. A file the CLI then ignores by
+ * its name costs at most a worker that boots and waits.
+ */
+function workersToPrestart(argv) {
+  if (argv[0] !== 'process') return 1;
+  const cores = os.availableParallelism();
+  let files = 0;
+  for (let i = 1; i < argv.length && files < cores; i++) {
+    const arg = argv[i];
+    if (arg.startsWith('-')) {
+      if (PROCESS_VALUE_OPTIONS.has(arg)) i++;
+      continue;
+    }
+    const stat = fs.statSync(arg, { throwIfNoEntry: false });
+    if (stat?.isFile()) files++;
+    else if (stat?.isDirectory()) {
+      try {
+        for (const entry of fs.readdirSync(arg, { withFileTypes: true })) {
+          if (!entry.isDirectory() && !entry.name.startsWith('.') && ++files >= cores) break;
+        }
+      } catch {
+        // The CLI reports an unreadable folder itself.
+      }
+    }
+  }
+  return Math.max(1, Math.min(files, cores));
+}
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 async function loadCli() {
   if (process.env.STATION_NO_BUNDLE !== '1') {
+    // Loaded here, not at the top: a launcher that only relaunches the station needs neither.
+    const { ensureBundle, touchBundle } = await import('./bundle-cache.mjs');
     let bundle;
     try {
       bundle = await ensureBundle({ root });
@@ -29,7 +66,10 @@ async function loadCli() {
     if (bundle) {
       setInterval(() => touchBundle(bundle.dir), 3600 * 1000).unref();
       if (COMMANDS_WITH_PAGE_WORKERS.has(process.argv[2] ?? '')) {
-        prestartWorker(pathToFileURL(path.join(bundle.dir, 'boot.mjs')), pathToFileURL(path.join(bundle.dir, 'page-worker.js')).href);
+        const { prestartWorker } = await import('../workers/prestart.mjs');
+        const boot = pathToFileURL(path.join(bundle.dir, 'boot.mjs'));
+        const entry = pathToFileURL(path.join(bundle.dir, 'page-worker.js')).href;
+        for (let n = workersToPrestart(process.argv.slice(2)); n > 0; n--) prestartWorker(boot, entry);
       }
       return import(pathToFileURL(path.join(bundle.dir, 'cli.js')).href);
     }
