@@ -10,6 +10,7 @@ import { parseConfig, profileSchema, colourModes } from '../config/schema.js';
 import { ignoredNameReason } from '../intake/names.js';
 import { compareNames } from '../intake/order.js';
 import { createStation } from '../station.js';
+import { setSyncWrites } from '../store/files.js';
 import type { PageRow } from '../store/pages.js';
 
 export interface ProcessOptions {
@@ -90,7 +91,17 @@ export async function runProcess(options: ProcessOptions): Promise<number> {
   const outDir = path.resolve(options.outDir);
   fs.mkdirSync(outDir, { recursive: true });
 
-  const station = createStation({ dataDir, config: parseConfig({}, 'defaults'), watch: false, incompleteGraceMs: 0 });
+  // The private data folder (no --data-dir) is deleted at the end and never resumed, so neither its
+  // files nor its database are synced (see setSyncWrites); a given --data-dir is a station's as ever.
+  if (ownDataDir) setSyncWrites(false);
+  let station;
+  try {
+    station = createStation({ dataDir, config: parseConfig({}, 'defaults'), watch: false, incompleteGraceMs: 0 });
+  } catch (error) {
+    setSyncWrites(true);
+    throw error;
+  }
+  if (ownDataDir) station.store.db.pragma('synchronous = OFF');
   const profile = profileSchema.parse({
     name: 'CLI',
     afterIngest: 'keep',
@@ -150,8 +161,14 @@ export async function runProcess(options: ProcessOptions): Promise<number> {
     }
     return 0;
   } finally {
-    await station.stop();
-    if (ownDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    try {
+      await station.stop();
+    } finally {
+      if (ownDataDir) {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+        setSyncWrites(true);
+      }
+    }
   }
 }
 

@@ -11,9 +11,17 @@
  * that shape the output without being inputs (lockfile, tsconfig, this builder, the worker boot).
  * A start re-hashes the inputs the current bundle lists; any difference means a new build.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+
+// node:crypto is loaded when a key is computed, not with this module: a start reads the pointer
+// (pointedBundleDir) before anything is hashed.
+const require = createRequire(import.meta.url);
+const crypto = {
+  createHash: (algorithm) => require('node:crypto').createHash(algorithm),
+  randomBytes: (size) => require('node:crypto').randomBytes(size),
+};
 
 /** Bumped when the cache layout changes, so an older layout is never read as the new one. */
 const LAYOUT = 1;
@@ -97,6 +105,21 @@ function pointerFile(cacheDir) {
 
 function bundleDir(cacheDir, key) {
   return path.join(cacheDir, `cli-${key}`);
+}
+
+/**
+ * The folder of the bundle the cache names as current, without checking that it is fresh (no file
+ * is hashed): to start page workers on at once, while findBundle checks it. Null when there is none.
+ */
+export function pointedBundleDir({ root, cacheDir = defaultCacheDir(root) }) {
+  try {
+    const pointer = JSON.parse(fs.readFileSync(pointerFile(cacheDir), 'utf8'));
+    if (pointer?.layout !== LAYOUT || typeof pointer.key !== 'string' || !/^[0-9a-f]+$/.test(pointer.key)) return null;
+    const dir = bundleDir(cacheDir, pointer.key);
+    return fs.existsSync(path.join(dir, 'page-worker.js')) ? dir : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The current bundle when it is fresh (its key matches the files now), else null. */

@@ -56,21 +56,29 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 async function loadCli() {
   if (process.env.STATION_NO_BUNDLE !== '1') {
     // Loaded here, not at the top: a launcher that only relaunches the station needs neither.
-    const { ensureBundle, touchBundle } = await import('./bundle-cache.mjs');
+    const { ensureBundle, touchBundle, pointedBundleDir } = await import('./bundle-cache.mjs');
+    const prestart = COMMANDS_WITH_PAGE_WORKERS.has(process.argv[2] ?? '') ? await import('../workers/prestart.mjs') : undefined;
+    const workerEntry = (dir) => pathToFileURL(path.join(dir, 'page-worker.js')).href;
+    const startWorkers = (dir) => {
+      for (let n = workersToPrestart(process.argv.slice(2)); n > 0; n--) prestart.prestartWorker(pathToFileURL(path.join(dir, 'boot.mjs')), workerEntry(dir));
+    };
+    // The workers start on the bundle the cache names before ensureBundle has checked it (it hashes
+    // every source file): the first page waits for their boot, not for the check. Should the check
+    // find that bundle stale, those workers are stopped and new ones started on the fresh bundle.
+    const guessed = prestart ? pointedBundleDir({ root }) : null;
+    if (guessed) startWorkers(guessed);
     let bundle;
     try {
       bundle = await ensureBundle({ root });
     } catch (error) {
       process.stderr.write(`station: running from source, the bundle could not be built: ${error instanceof Error ? error.message : String(error)}\n`);
     }
+    if (guessed && bundle?.dir !== guessed) {
+      for (let worker; (worker = prestart.takePrestartedWorker(workerEntry(guessed))); ) void worker.terminate();
+    }
     if (bundle) {
       setInterval(() => touchBundle(bundle.dir), 3600 * 1000).unref();
-      if (COMMANDS_WITH_PAGE_WORKERS.has(process.argv[2] ?? '')) {
-        const { prestartWorker } = await import('../workers/prestart.mjs');
-        const boot = pathToFileURL(path.join(bundle.dir, 'boot.mjs'));
-        const entry = pathToFileURL(path.join(bundle.dir, 'page-worker.js')).href;
-        for (let n = workersToPrestart(process.argv.slice(2)); n > 0; n--) prestartWorker(boot, entry);
-      }
+      if (prestart && bundle.dir !== guessed) startWorkers(bundle.dir);
       return import(pathToFileURL(path.join(bundle.dir, 'cli.js')).href);
     }
   }

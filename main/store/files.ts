@@ -8,6 +8,19 @@ import crypto from 'node:crypto';
 
 const TEMP_MARK = '.part-';
 
+/**
+ * Whether this process syncs what it writes into a station's folders (the default). Off only while
+ * `station process` runs on the private data folder it made itself: nothing ever resumes that
+ * folder (a crashed run leaves it behind, the next run makes a new one) and the run deletes it at
+ * the end, so a sync there protects nothing and only waits for the disk. Files a run writes for
+ * the user (--out) are not written through here.
+ */
+let syncWrites = true;
+
+export function setSyncWrites(on: boolean): void {
+  syncWrites = on;
+}
+
 export function tempPathFor(target: string): string {
   return path.join(path.dirname(target), `${path.basename(target)}${TEMP_MARK}${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
 }
@@ -18,7 +31,7 @@ export function isTempPath(name: string): boolean {
 
 export function fsyncDir(dir: string): void {
   // Directories cannot be opened for fsync on Windows; the rename is durable enough there.
-  if (process.platform === 'win32') return;
+  if (process.platform === 'win32' || !syncWrites) return;
   const fd = fs.openSync(dir, 'r');
   try {
     fs.fsyncSync(fd);
@@ -34,7 +47,7 @@ export function fsyncDir(dir: string): void {
  * is running waits for the next one, which all callers arriving meanwhile share.
  */
 export function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return Promise.resolve();
+  if (process.platform === 'win32' || !syncWrites) return Promise.resolve();
   const state = directorySyncs.get(dir);
   if (!state) return startDirectorySync(dir);
   state.next ??= state.running.then(
@@ -69,7 +82,7 @@ export function writeFileAtomic(target: string, data: Uint8Array): void {
   const fd = fs.openSync(temp, 'w');
   try {
     fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
+    if (syncWrites) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
@@ -93,6 +106,7 @@ export function writeFileUnsynced(target: string, data: Uint8Array): void {
 
 /** fsyncs a file's data (opened for writing, which Windows needs to flush it) without blocking the thread. */
 export async function syncFile(file: string): Promise<void> {
+  if (!syncWrites) return;
   const handle = await fs.promises.open(file, 'r+');
   try {
     await handle.sync();
@@ -143,7 +157,7 @@ export async function copyFileWithHash(source: string, target: string): Promise<
       await output.write(chunk);
       size += bytesRead;
     }
-    await output.sync();
+    if (syncWrites) await output.sync();
   } catch (error) {
     await output?.close().catch(() => undefined);
     await input.close().catch(() => undefined);
