@@ -389,7 +389,8 @@ function codeGenericRegion(bits: PackedBits): Uint8Array {
   let o0 = 1 + 2 * slot;
   let ltp = 0;
   for (let y = 0; y < height; y++) {
-    ring.set(words.subarray(y * stride, y * stride + rowWords), o0);
+    // Copied a word at a time (a subarray a row to set from was an object a row to collect).
+    for (let i = 0, from = y * stride; i < rowWords; i++) ring[o0 + i] = words[from + i];
     ring[o0 + rowWords - 1] &= lastMask;
     let same = 1;
     for (let i = 0; i < rowWords; i++) {
