@@ -350,6 +350,10 @@ const INK_NIBBLE = Uint8Array.from({ length: 16 }, (_, atLeast) => ((atLeast & 1
 export function packBytes(data: Uint8Array, width: number, height: number, threshold: number, channels = 1): PackedBits {
   const stride = (width + 31) >>> 5;
   const words = new Uint32Array(stride * height);
+  // Made before the loops, not after: the loops are compiled while they run (on-stack
+  // replacement), and code after them that had never run had no type feedback, so the compiled
+  // loop left the optimised code at its end on every call (an eager deoptimisation a page).
+  const packed: PackedBits = { words, width, height, stride };
   // One grey byte a pixel on word-aligned rows, four at a time: four white pixels are skipped with
   // one compare, and a word of 32 pixels is put together in a register and stored once.
   if (channels === 1 && width % 4 === 0 && data.byteOffset % 4 === 0 && LITTLE_ENDIAN && Number.isInteger(threshold) && threshold >= 1 && threshold <= 255) {
@@ -383,7 +387,7 @@ export function packBytes(data: Uint8Array, width: number, height: number, thres
         words[at++] = word;
       }
     }
-    return { words, width, height, stride };
+    return packed;
   }
   for (let y = 0; y < height; y++) {
     let p = y * width * channels;
@@ -395,7 +399,7 @@ export function packBytes(data: Uint8Array, width: number, height: number, thres
       words[rowStart + i] = word >>> 0;
     }
   }
-  return { words, width, height, stride };
+  return packed;
 }
 
 /** Decoding tables: the next 13 bits of the stream index (run or mode) | code length << 16. */
