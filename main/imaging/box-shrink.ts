@@ -91,22 +91,26 @@ function blockMean(bytes: Uint8Array, image: RawImage, factor: number, ox: numbe
 
 /**
  * 300 dpi grey to 100 dpi: three words of three rows (12 × 3 pixels) are four output pixels, summed
- * two bytes a lane with no array in between. Only whole groups; blockMean does the rest.
+ * two bytes a lane with no array in between; white groups are left as filled. Only whole groups;
+ * blockMean does the rest.
  */
 function shrinkGreyByThree(words: Uint32Array, width: number, height: number, out: Uint8Array): void {
   const stride = width >>> 2;
   const groups = Math.floor(width / 12);
   const outWidth = Math.ceil(width / 3);
   const rows = Math.floor(height / 3);
+  // White first, as in shrinkRgbByThree: white groups are then skipped.
+  out.fill(255, 0, rows * outWidth);
   for (let oy = 0; oy < rows; oy++) {
-    const r0 = oy * 3 * stride;
-    const r1 = r0 + stride;
-    const r2 = r1 + stride;
-    let o = oy * outWidth;
-    for (let g = 0, i = 0; g < groups; g++, i += 3) {
-      const a = words[r0 + i], b = words[r1 + i], c = words[r2 + i];
-      const d = words[r0 + i + 1], e = words[r1 + i + 1], f = words[r2 + i + 1];
-      const h = words[r0 + i + 2], k = words[r1 + i + 2], l = words[r2 + i + 2];
+    let r0 = (oy * 3 * stride) | 0;
+    let r1 = (r0 + stride) | 0;
+    let r2 = (r1 + stride) | 0;
+    let o = (oy * outWidth) | 0;
+    for (let g = 0; g < groups; g++, r0 = (r0 + 3) | 0, r1 = (r1 + 3) | 0, r2 = (r2 + 3) | 0, o = (o + 4) | 0) {
+      const a = words[r0], b = words[r1], c = words[r2];
+      const d = words[(r0 + 1) | 0], e = words[(r1 + 1) | 0], f = words[(r2 + 1) | 0];
+      const h = words[(r0 + 2) | 0], k = words[(r1 + 2) | 0], l = words[(r2 + 2) | 0];
+      if (a === 0xffffffff && (a & b & c & d & e & f & h & k & l) === -1) continue;
       const even0 = (a & 0xff00ff) + (b & 0xff00ff) + (c & 0xff00ff);
       const odd0 = ((a >>> 8) & 0xff00ff) + ((b >>> 8) & 0xff00ff) + ((c >>> 8) & 0xff00ff);
       const even1 = (d & 0xff00ff) + (e & 0xff00ff) + (f & 0xff00ff);
@@ -120,10 +124,9 @@ function shrinkGreyByThree(words: Uint32Array, width: number, height: number, ou
       const s3 = (odd2 & 0xffff) + (even2 >>> 16) + (odd2 >>> 16);
       // (s + 4) / 9 rounded down, exactly for s ≤ 9 × 255, by a multiply and a shift.
       out[o] = ((s0 + 4) * 7282) >>> 16;
-      out[o + 1] = ((s1 + 4) * 7282) >>> 16;
-      out[o + 2] = ((s2 + 4) * 7282) >>> 16;
-      out[o + 3] = ((s3 + 4) * 7282) >>> 16;
-      o += 4;
+      out[(o + 1) | 0] = ((s1 + 4) * 7282) >>> 16;
+      out[(o + 2) | 0] = ((s2 + 4) * 7282) >>> 16;
+      out[(o + 3) | 0] = ((s3 + 4) * 7282) >>> 16;
     }
   }
 }
