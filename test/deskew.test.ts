@@ -1,6 +1,9 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { measureSkew, SKEW_ANALYSIS_DPI, type SkewEstimate } from '../main/imaging/deskew.js';
+import { measureSkew, measureSkewEitherWay, SKEW_ANALYSIS_DPI, type SkewEstimate } from '../main/imaging/deskew.js';
+import { ProfileScorer } from '../main/imaging/deskew-profile.js';
+import { glyphInk, withBlockExtremes } from '../main/imaging/orientation-ink.js';
+import { rotateGreyQuarters } from '../main/imaging/quarter-turn.js';
 import type { GreyImage } from '../main/imaging/types.js';
 import { HARD_PAGE_KINDS, renderHardPageFile, type HardPageSpec } from './fixtures/hard-pages.js';
 import { renderPageFile, type PageKind } from './fixtures/pages.js';
@@ -133,5 +136,52 @@ describe('measureSkew options and input checks', () => {
   it('says a blank white page is unreliable rather than straight', () => {
     const estimate = measureSkew({ data: new Uint8Array(600 * 800).fill(250), width: 600, height: 800 }, 75);
     expect(estimate).toEqual({ angleDegrees: 0, confidence: 0, reliable: false });
+  });
+});
+
+describe('work the skew measurement does once', () => {
+  it('scores four angles at a time exactly as one at a time', () => {
+    const count = 3001;
+    const xs = new Float64Array(count);
+    const ys = new Float64Array(count);
+    const weights = new Float64Array(count);
+    let seed = 7;
+    const next = () => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) | 0;
+      return (seed >>> 0) / 4294967296;
+    };
+    // Points along a few rows, in raster order as the edge points come, so neighbours share bins.
+    for (let i = 0; i < count; i++) {
+      xs[i] = next() * 800 - 400;
+      ys[i] = Math.floor(i / 300) * 40 - 200 + next() * 3;
+      weights[i] = next();
+    }
+    const scorer = new ProfileScorer({ xs, ys, weights, count, radius: Math.hypot(400, 300) + 2 });
+    // Eleven angles: two groups of four and three left over.
+    const angles = Float64Array.from({ length: 11 }, (_, i) => ((i - 5) * 0.37 * Math.PI) / 180);
+    const scores = new Float64Array(angles.length);
+    scorer.scoreAll(angles, scores);
+    for (let i = 0; i < angles.length; i++) expect(scores[i]).toBe(scorer.score(angles[i]));
+  });
+
+  it("hands its block extremes of the lines to the orientation's ink finder, for those pixels only", async () => {
+    const file = await renderPageFile({ kind: 'letter', angle: 0, dpi: 300, seed: 3 });
+    const { image, dpi } = await analysisImage(file, 300);
+    // Upright, the lines are the page's own; sideways, a quarter turn of it, measured second.
+    for (const [page, quarters] of [[image, 0], [rotateGreyQuarters(image, 1), 1]] as const) {
+      const { lines, linesQuarters, linesExtremes } = measureSkewEitherWay(page, dpi);
+      expect(linesQuarters).toBe(quarters);
+      if (quarters === 0) expect(lines).toBe(page);
+      expect(linesExtremes?.data).toBe(lines.data);
+      const alone = glyphInk(lines, dpi);
+      expect(alone.some((v) => v === 1)).toBe(true);
+      expect(Buffer.from(withBlockExtremes(linesExtremes, () => glyphInk(lines, dpi))).equals(Buffer.from(alone))).toBe(true);
+      // Taken over indeed: extremes that say no block holds ink give no ink.
+      const inkless = { ...linesExtremes!, darkest: new Uint8Array(linesExtremes!.darkest.length).fill(255) };
+      expect(withBlockExtremes(inkless, () => glyphInk(lines, dpi)).some((v) => v === 1)).toBe(false);
+      // But never for other pixels, even the same ones in another array.
+      const copy = { ...lines, data: Uint8Array.from(lines.data) };
+      expect(Buffer.from(withBlockExtremes(inkless, () => glyphInk(copy, dpi))).equals(Buffer.from(alone))).toBe(true);
+    }
   });
 });

@@ -8,8 +8,26 @@
 import { otsuThreshold, spreadMax } from './ink-levels.js';
 import type { GreyImage } from './types.js';
 
+/**
+ * The brightest and darkest pixel of each block of a grey image, row by row (blocks of
+ * `block` × `block` pixels from the top left; the last column and row of blocks may be narrower).
+ * The orientation ink finder needs the same of the same copy (orientation-ink.ts).
+ */
+export interface BlockExtremes {
+  /** The pixels they were taken from: a user checks that it holds the same image. */
+  data: Uint8Array;
+  width: number;
+  height: number;
+  block: number;
+  lightest: Uint8Array;
+  darkest: Uint8Array;
+}
+
 export interface InkMask {
-  /** 1 = ink, 0 = paper; one byte per pixel, same size as the image. */
+  /**
+   * 1 = ink, 0 = paper; one byte per pixel, same size as the image. The thread's one mask
+   * buffer: valid until the next findInk on this thread.
+   */
   mask: Uint8Array;
   width: number;
   height: number;
@@ -21,6 +39,7 @@ export interface InkMask {
   blockColumns: number;
   /** Contrast threshold used (local paper brightness minus pixel), for diagnostics. */
   threshold: number;
+  extremes: BlockExtremes;
 }
 
 /** Ink at least this much darker than the local paper counts, however the histogram looks. */
@@ -32,11 +51,14 @@ export function findInk(image: GreyImage, dpi: number): InkMask {
   const { data, width, height } = image;
   // About 2.7 mm: larger than a glyph stroke, smaller than the spacing of text lines.
   const block = Math.max(6, Math.round((16 * dpi) / 150));
-  const grid = blockGrid(width, height, block);
-  const { max, min } = blockExtremes(data, width, height, block, grid);
-  const level = spreadMax(max, grid.cols, grid.rows);
+  const cols = Math.ceil(width / block);
+  const rows = Math.ceil(height / block);
+  const max = new Uint8Array(cols * rows);
+  const min = new Uint8Array(cols * rows);
+  blockExtremes(data, width, height, block, cols, max, min);
+  const level = spreadMax(max, cols, rows);
 
-  const threshold = Math.min(MAX_CONTRAST, Math.max(MIN_CONTRAST, otsuThreshold(contrastHistogram(data, width, height, block, grid, level)) + 1));
+  const threshold = Math.min(MAX_CONTRAST, Math.max(MIN_CONTRAST, otsuThreshold(contrastHistogram(data, width, height, block, cols, level)) + 1));
   // Globally dark pixels count too, so a dark border is ink from the image edge inwards (inside
   // it the local paper level is dark as well, and contrast alone would miss it).
   const paper = median(level);
@@ -45,7 +67,7 @@ export function findInk(image: GreyImage, dpi: number): InkMask {
   // A block can hold ink only if its darkest pixel is below the highest cutoff its pixels can
   // get (the interpolation never exceeds the brightest neighbouring level). Most of a page is
   // empty paper, and skipping those blocks is most of the speed.
-  const around = spreadMax(level, grid.cols, grid.rows);
+  const around = spreadMax(level, cols, rows);
   const inkBlocks = new Uint8Array(min.length);
   for (let b = 0; b < min.length; b++) inkBlocks[b] = min[b] < Math.max(darkLevel, around[b] - threshold + 1) ? 1 : 0;
 
@@ -53,30 +75,30 @@ export function findInk(image: GreyImage, dpi: number): InkMask {
   const left = new Int32Array(width);
   const weight = new Float32Array(width);
   for (let x = 0; x < width; x++) {
-    const fx = Math.min(grid.cols - 1, Math.max(0, (x + 0.5) / block - 0.5));
-    left[x] = Math.min(grid.cols - 2, Math.floor(fx));
+    const fx = Math.min(cols - 1, Math.max(0, (x + 0.5) / block - 0.5));
+    left[x] = Math.min(cols - 2, Math.floor(fx));
     weight[x] = fx - left[x];
-    if (grid.cols === 1) {
+    if (cols === 1) {
       left[x] = 0;
       weight[x] = 0;
     }
   }
 
-  const mask = new Uint8Array(width * height);
-  const columnLevel = new Float32Array(grid.cols + 1);
+  const mask = emptyMask(width * height);
+  const columnLevel = new Float32Array(cols + 1);
   const shift = 1 - threshold;
   let inkCount = 0;
   for (let y = 0; y < height; y++) {
     const by = (y / block) | 0;
-    const fy = Math.min(grid.rows - 1, Math.max(0, (y + 0.5) / block - 0.5));
-    const row0 = Math.floor(fy) * grid.cols;
-    const row1 = Math.min(grid.rows - 1, Math.floor(fy) + 1) * grid.cols;
+    const fy = Math.min(rows - 1, Math.max(0, (y + 0.5) / block - 0.5));
+    const row0 = Math.floor(fy) * cols;
+    const row1 = Math.min(rows - 1, Math.floor(fy) + 1) * cols;
     const wy = fy - Math.floor(fy);
-    for (let bx = 0; bx < grid.cols; bx++) columnLevel[bx] = level[row0 + bx] * (1 - wy) + level[row1 + bx] * wy + shift;
-    columnLevel[grid.cols] = columnLevel[grid.cols - 1];
+    for (let bx = 0; bx < cols; bx++) columnLevel[bx] = level[row0 + bx] * (1 - wy) + level[row1 + bx] * wy + shift;
+    columnLevel[cols] = columnLevel[cols - 1];
     const offset = y * width;
-    for (let bx = 0; bx < grid.cols; bx++) {
-      if (!inkBlocks[by * grid.cols + bx]) continue;
+    for (let bx = 0; bx < cols; bx++) {
+      if (!inkBlocks[by * cols + bx]) continue;
       const start = bx * block;
       const end = Math.min(width, start + block);
       // The cut is linear in x between block centres, so within the block it is highest at one
@@ -99,26 +121,47 @@ export function findInk(image: GreyImage, dpi: number): InkMask {
     }
   }
   removeEdgeRegions(mask, width, height, Math.max(1, Math.round(dpi / 75)));
-  return { mask, width, height, threshold, inkCount, block, inkBlocks, blockColumns: grid.cols };
+  const extremes: BlockExtremes = { data, width, height, block, lightest: max, darkest: min };
+  const ink: InkMask = { mask, width, height, threshold, inkCount, block, inkBlocks, blockColumns: cols, extremes };
+  newest.image = image;
+  newest.ink = ink;
+  return ink;
 }
 
-interface Grid {
-  cols: number;
-  rows: number;
+/**
+ * The newest page image and result of this thread, kept alive until the next call replaces them.
+ * Once the objects of a page had died, their hidden classes could die too, and the next full GC
+ * threw away findInk's optimized code, which checks against them (deopt reason "weak objects"):
+ * the loops above were compiled again page after page in the bundled page worker.
+ */
+const newest: { image?: GreyImage; ink?: InkMask } = {};
+
+/**
+ * The thread's mask buffer, emptied for each page. Made per page, a mask of a small copy (about a
+ * megabyte) was a fresh external allocation twice for a sideways page, which drives garbage
+ * collections; the mask is read only until the skew is measured.
+ */
+let spareMask = new Uint8Array(0);
+
+function emptyMask(size: number): Uint8Array {
+  if (spareMask.length < size) spareMask = new Uint8Array(size);
+  const mask = spareMask.subarray(0, size);
+  mask.fill(0);
+  return mask;
 }
 
-function blockGrid(width: number, height: number, block: number): Grid {
-  return { cols: Math.ceil(width / block), rows: Math.ceil(height / block) };
-}
-
-/** Brightest (the paper level there, whatever ink the block holds) and darkest value of each block. */
-function blockExtremes(data: Uint8Array, width: number, height: number, block: number, grid: Grid): { max: Uint8Array; min: Uint8Array } {
-  const max = new Uint8Array(grid.cols * grid.rows);
-  const min = new Uint8Array(grid.cols * grid.rows).fill(255);
+/**
+ * Brightest (the paper level there, whatever ink the block holds) and darkest value of each block,
+ * into `max` (all 0) and `min`. Plain numbers and arrays in, nothing made: an object made per page
+ * would die with it, and the next full GC would throw this loop's optimized code away (deopt
+ * reason "weak objects").
+ */
+function blockExtremes(data: Uint8Array, width: number, height: number, block: number, cols: number, max: Uint8Array, min: Uint8Array): void {
+  min.fill(255);
   for (let y = 0; y < height; y++) {
-    const rowBase = ((y / block) | 0) * grid.cols;
+    const rowBase = ((y / block) | 0) * cols;
     const offset = y * width;
-    for (let bx = 0; bx < grid.cols; bx++) {
+    for (let bx = 0; bx < cols; bx++) {
       const end = offset + Math.min(width, (bx + 1) * block);
       let hi = max[rowBase + bx];
       let lo = min[rowBase + bx];
@@ -131,17 +174,16 @@ function blockExtremes(data: Uint8Array, width: number, height: number, block: n
       min[rowBase + bx] = lo;
     }
   }
-  return { max, min };
 }
 
 
 /** Histogram of (local paper − pixel) over every other row and column: enough for Otsu. */
-function contrastHistogram(data: Uint8Array, width: number, height: number, block: number, grid: Grid, level: Uint8Array): Uint32Array {
+function contrastHistogram(data: Uint8Array, width: number, height: number, block: number, cols: number, level: Uint8Array): Uint32Array {
   const histogram = new Uint32Array(256);
   for (let y = 0; y < height; y += 2) {
-    const levelRow = ((y / block) | 0) * grid.cols;
+    const levelRow = ((y / block) | 0) * cols;
     const offset = y * width;
-    for (let bx = 0; bx < grid.cols; bx++) {
+    for (let bx = 0; bx < cols; bx++) {
       const paper = level[levelRow + bx];
       const end = offset + Math.min(width, (bx + 1) * block);
       for (let i = offset + bx * block; i < end; i += 2) {

@@ -12,7 +12,7 @@
  * search time; ample within the 0.02° goal). The confidence comes from how far the best angle
  * stands out of the coarse sweep and whether another angle rivals it.
  */
-import { findInk, type InkMask } from './deskew-ink.js';
+import { findInk, type BlockExtremes, type InkMask } from './deskew-ink.js';
 import { ProfileScorer, type PointSet } from './deskew-profile.js';
 import { rotateGreyQuarters } from './quarter-turn.js';
 import type { GreyImage } from './types.js';
@@ -72,6 +72,7 @@ export function measureSkewDetailed(image: GreyImage, dpi: number, options: Skew
   validate(image, dpi, options);
   const maxAngle = options.maxAngleDegrees ?? DEFAULT_MAX_ANGLE;
   const ink = findInk(image, dpi);
+  measuredExtremes = ink.extremes;
   const edges = edgePixels(ink);
   const minPoints = MIN_POINTS_PER_DPI * dpi;
   const unreliable = (extra: Partial<SkewDetails> = {}): SkewDetails => ({
@@ -87,15 +88,17 @@ export function measureSkewDetailed(image: GreyImage, dpi: number, options: Skew
   if (edges.count < minPoints) return unreliable();
 
   // Coarse: the whole range, on a sample of the points.
-  const coarse = new ProfileScorer(pointSet(edges, ink.width, ink.height, COARSE_POINTS));
+  const fadeXs = fadeTable(ink.width);
+  const fadeYs = fadeTable(ink.height);
+  const coarse = new ProfileScorer(pointSet(edges, ink.width, ink.height, COARSE_POINTS, fadeXs, fadeYs));
   const steps = Math.ceil(maxAngle / COARSE_STEP_DEGREES);
   const step = maxAngle / steps;
   const scores = new Float64Array(2 * steps + 1);
+  const coarseAngles = new Float64Array(scores.length);
+  for (let i = 0; i < scores.length; i++) coarseAngles[i] = (i - steps) * step * RAD;
+  coarse.scoreAll(coarseAngles, scores);
   let best = 0;
-  for (let i = 0; i < scores.length; i++) {
-    scores[i] = coarse.score((i - steps) * step * RAD);
-    if (scores[i] > scores[best]) best = i;
-  }
+  for (let i = 0; i < scores.length; i++) if (scores[i] > scores[best]) best = i;
   const median = medianOf(scores);
   const prominence = median > 0 ? scores[best] / median - 1 : 0;
   const rival = rivalPeak(scores, best, Math.ceil(1 / step), median);
@@ -103,21 +106,25 @@ export function measureSkewDetailed(image: GreyImage, dpi: number, options: Skew
   if (prominence < MIN_PROMINENCE || rival > MAX_RIVAL) return unreliable({ prominence, rival, confidence });
 
   // Medium: a finer grid across the coarse step either side, on more points.
-  const medium = new ProfileScorer(pointSet(edges, ink.width, ink.height, MEDIUM_POINTS));
+  const medium = new ProfileScorer(pointSet(edges, ink.width, ink.height, MEDIUM_POINTS, fadeXs, fadeYs));
   const centre = (best - steps) * step;
+  const trials: number[] = [];
+  for (let a = centre - step; a <= centre + step + 1e-9; a += MEDIUM_STEP_DEGREES) if (Math.abs(a) <= maxAngle) trials.push(a);
+  const mediumAngles = new Float64Array(trials.length);
+  for (let i = 0; i < trials.length; i++) mediumAngles[i] = trials[i] * RAD;
+  const mediumScores = new Float64Array(trials.length);
+  medium.scoreAll(mediumAngles, mediumScores);
   let mediumBest = centre;
   let mediumScore = -Infinity;
-  for (let a = centre - step; a <= centre + step + 1e-9; a += MEDIUM_STEP_DEGREES) {
-    if (Math.abs(a) > maxAngle) continue;
-    const s = medium.score(a * RAD);
-    if (s > mediumScore) {
-      mediumScore = s;
-      mediumBest = a;
+  for (let i = 0; i < trials.length; i++) {
+    if (mediumScores[i] > mediumScore) {
+      mediumScore = mediumScores[i];
+      mediumBest = trials[i];
     }
   }
 
   // Fine: golden section on all points within one medium step either side.
-  const fine = new ProfileScorer(pointSet(edges, ink.width, ink.height, FINE_POINTS));
+  const fine = new ProfileScorer(pointSet(edges, ink.width, ink.height, FINE_POINTS, fadeXs, fadeYs));
   const low = Math.max(-maxAngle, mediumBest - MEDIUM_STEP_DEGREES);
   const high = Math.min(maxAngle, mediumBest + MEDIUM_STEP_DEGREES);
   const angleDegrees = goldenSectionMax((a) => fine.score(a * RAD), low, high, FINE_TOLERANCE_DEGREES);
@@ -155,7 +162,8 @@ function validate(image: GreyImage, dpi: number, options: SkewOptions): void {
  */
 function edgePixels(ink: InkMask): { indices: Int32Array; count: number } {
   const { mask, width, height, block, inkBlocks, blockColumns } = ink;
-  const indices = new Int32Array(ink.inkCount);
+  // One spare slot: every pixel is written at the next free slot, and it counts only if it is an edge.
+  const indices = new Int32Array(ink.inkCount + 1);
   let n = 0;
   for (let y = 1; y < height - 1; y++) {
     const blockRow = ((y / block) | 0) * blockColumns;
@@ -164,7 +172,9 @@ function edgePixels(ink: InkMask): { indices: Int32Array; count: number } {
       if (!inkBlocks[blockRow + bx]) continue;
       const end = offset + Math.min(width, (bx + 1) * block);
       for (let i = offset + bx * block; i < end; i++) {
-        if (mask[i] && (!mask[i - width] || !mask[i + width])) indices[n++] = i;
+        // Without branches: ink and paper alternate too irregularly along a row to predict.
+        indices[n] = i;
+        n += mask[i] & ((mask[i - width] & mask[i + width]) ^ 1);
       }
     }
   }
@@ -180,7 +190,7 @@ const TAPER = 0.1;
  * does not score as a line at exactly 0°. Weights fade out towards the image border: otherwise
  * the border of a page full of texture (a photo, noise) is itself a sharp edge at exactly 0°.
  */
-function pointSet(edges: { indices: Int32Array; count: number }, width: number, height: number, limit: number): PointSet {
+function pointSet(edges: { indices: Int32Array; count: number }, width: number, height: number, limit: number, fadeXs: Float64Array, fadeYs: Float64Array): PointSet {
   const count = Math.min(limit, edges.count);
   const every = edges.count / Math.max(1, count);
   const xs = new Float64Array(count);
@@ -188,8 +198,6 @@ function pointSet(edges: { indices: Int32Array; count: number }, width: number, 
   const weights = new Float64Array(count);
   const cx = width / 2;
   const cy = height / 2;
-  const fadeX = TAPER * width;
-  const fadeY = TAPER * height;
   let seed = 0x9e3779b9;
   for (let n = 0; n < count; n++) {
     // One point from each stretch of `every`, at a random place within it: a fixed stride
@@ -201,9 +209,17 @@ function pointSet(edges: { indices: Int32Array; count: number }, width: number, 
     seed = (Math.imul(seed, 1664525) + 1013904223) | 0;
     xs[n] = x - cx + ((seed >>> 8) & 0xff) / 256 - 0.5;
     ys[n] = y - cy + ((seed >>> 16) & 0xff) / 256 - 0.5;
-    weights[n] = fade(Math.min(x + 0.5, width - x - 0.5) / fadeX) * fade(Math.min(y + 0.5, height - y - 0.5) / fadeY);
+    weights[n] = fadeXs[x] * fadeYs[y];
   }
   return { xs, ys, weights, count, radius: Math.hypot(cx, cy) + 2 };
+}
+
+/** The fade of each column (or row) of an image `size` wide (or high): its weight's factor for that axis. */
+function fadeTable(size: number): Float64Array {
+  const table = new Float64Array(size);
+  const width = TAPER * size;
+  for (let i = 0; i < size; i++) table[i] = fade(Math.min(i + 0.5, size - i - 0.5) / width);
+  return table;
 }
 
 /** 0 at the border, 1 from one fade width inwards, smooth (sine squared) in between. */
@@ -266,11 +282,22 @@ function roundTo(value: number, digits: number): number {
   return Math.round(value * scale) / scale + 0;
 }
 
+/** The block extremes of the image measured last on this thread, for measureSkewEitherWay. */
+let measuredExtremes: BlockExtremes | undefined;
+
+function takeMeasuredExtremes(): BlockExtremes | undefined {
+  const extremes = measuredExtremes;
+  measuredExtremes = undefined;
+  return extremes;
+}
+
 /** The lines a skew was found in: the page itself, or the page a quarter turn clockwise. */
 export interface SkewOfLines {
   lines: GreyImage;
   linesQuarters: 0 | 1;
   skew: SkewEstimate;
+  /** The brightest and darkest pixel of each block of `lines`, as the skew measurement found them (the orientation ink finder can take them over: orientation-ink.ts). */
+  linesExtremes?: BlockExtremes;
 }
 
 /**
@@ -280,8 +307,12 @@ export interface SkewOfLines {
  */
 export function measureSkewEitherWay(image: GreyImage, dpi: number, options: SkewOptions & { lookSideways?: boolean } = {}): SkewOfLines {
   const skew = measureSkew(image, dpi, options);
-  if (skew.reliable || options.lookSideways === false) return { lines: image, linesQuarters: 0, skew };
+  const extremes = takeMeasuredExtremes();
+  if (skew.reliable || options.lookSideways === false) return { lines: image, linesQuarters: 0, skew, linesExtremes: extremes };
   const sideways = rotateGreyQuarters(image, 1);
   const sidewaysSkew = measureSkew(sideways, dpi, options);
-  return sidewaysSkew.reliable ? { lines: sideways, linesQuarters: 1, skew: sidewaysSkew } : { lines: image, linesQuarters: 0, skew };
+  const sidewaysExtremes = takeMeasuredExtremes();
+  return sidewaysSkew.reliable
+    ? { lines: sideways, linesQuarters: 1, skew: sidewaysSkew, linesExtremes: sidewaysExtremes }
+    : { lines: image, linesQuarters: 0, skew, linesExtremes: extremes };
 }

@@ -7,6 +7,7 @@
  * Kept apart from the skew detector's ink finder on purpose: that one keeps rules (they carry
  * the skew angle); this one needs glyphs only.
  */
+import type { BlockExtremes } from './deskew-ink.js';
 import { otsuThreshold, spreadMax } from './ink-levels.js';
 import type { GreyImage } from './types.js';
 
@@ -17,6 +18,24 @@ const MAX_CONTRAST = 110;
 /** Longest run (in inches) a glyph can hold: a 16 pt capital is about 0.17 in tall. */
 const MAX_GLYPH_RUN_INCHES = 0.45;
 
+/** Block extremes offered for the images of a call (withBlockExtremes), or undefined. */
+let offered: BlockExtremes | undefined;
+
+/**
+ * Runs `run` (synchronous) with `extremes` on offer: any glyphInk in it of an image with the same
+ * pixels (the same array, which nothing may change meanwhile) and the same blocks takes them
+ * instead of reading every pixel again. The pipeline offers the skew measurement's, taken from
+ * the same small copy when the copy was not turned for the skew.
+ */
+export function withBlockExtremes<T>(extremes: BlockExtremes | undefined, run: () => T): T {
+  offered = extremes;
+  try {
+    return run();
+  } finally {
+    offered = undefined;
+  }
+}
+
 /** 1 = glyph ink, 0 = paper (or ink that belongs to rules, borders and photos). */
 export function glyphInk(image: GreyImage, dpi: number): Uint8Array {
   const { data, width, height } = image;
@@ -24,7 +43,17 @@ export function glyphInk(image: GreyImage, dpi: number): Uint8Array {
   const block = Math.max(4, Math.round((16 * dpi) / 150));
   const cols = Math.ceil(width / block);
   const rows = Math.ceil(height / block);
-  const { lightest, darkest } = blockRange(data, width, height, block, cols, rows);
+  let lightest: Uint8Array;
+  let darkest: Uint8Array;
+  const known = offered;
+  if (known !== undefined && known.data === data && known.width === width && known.height === height && known.block === block) {
+    lightest = known.lightest;
+    darkest = known.darkest;
+  } else {
+    lightest = new Uint8Array(cols * rows);
+    darkest = new Uint8Array(cols * rows);
+    blockRange(data, width, height, block, cols, rows, lightest, darkest);
+  }
   const paper = spreadMax(lightest, cols, rows);
   const contrast = Math.min(MAX_CONTRAST, Math.max(MIN_CONTRAST, otsuThreshold(contrastHistogram(data, width, height, block, cols, paper))));
   return thresholdWithoutLongRuns(data, width, height, block, cols, paper, darkest, contrast, Math.max(8, Math.round(MAX_GLYPH_RUN_INCHES * dpi)));
@@ -117,10 +146,8 @@ function thresholdWithoutLongRuns(
   return mask;
 }
 
-/** Each block's lightest pixel (its paper, before spreading) and darkest pixel (none below a cut: no ink to find). */
-function blockRange(data: Uint8Array, width: number, height: number, block: number, cols: number, rows: number): { lightest: Uint8Array; darkest: Uint8Array } {
-  const lightest = new Uint8Array(cols * rows);
-  const darkest = new Uint8Array(cols * rows).fill(255);
+/** Each block's lightest pixel (its paper, before spreading) and darkest pixel (none below a cut: no ink to find), into the arrays given. */
+function blockRange(data: Uint8Array, width: number, height: number, block: number, cols: number, rows: number, lightest: Uint8Array, darkest: Uint8Array): void {
   for (let by = 0; by < rows; by++) {
     const yEnd = Math.min(height, (by + 1) * block);
     for (let bx = 0; bx < cols; bx++) {
@@ -140,7 +167,6 @@ function blockRange(data: Uint8Array, width: number, height: number, block: numb
       darkest[by * cols + bx] = low;
     }
   }
-  return { lightest, darkest };
 }
 
 /** Histogram of (local paper − pixel) on every other row and column: enough for Otsu. */

@@ -17,6 +17,7 @@ import { readJpegHeader } from './probe.js';
 import { measureSkewEitherWay, SKEW_ANALYSIS_DPI, type SkewEstimate } from './deskew.js';
 import { encodeBilevel, encodeBits, encodeJpeg, passthroughJpeg } from './encode.js';
 import { detectOrientation, type OrientationEstimate } from './orientation.js';
+import { withBlockExtremes } from './orientation-ink.js';
 import { secondLookAtPage } from './orientation-second-look.js';
 import { turnGreyCentred } from './turn-grey.js';
 import { turnPageCentred } from './turn-full.js';
@@ -143,12 +144,13 @@ async function cleanPageWith(page: SourcePage, options: CleanOptions, scratch: A
   clock?.('borders');
 
   // Skew first: orientation reads the shape of text lines, which blurs past a few degrees of skew.
-  const { lines, linesQuarters, skew } = measureSkewEitherWay(grey, analysisDpi, { maxAngleDegrees: options.maxSkewDegrees, lookSideways: !blank });
+  const { lines, linesQuarters, skew, linesExtremes } = measureSkewEitherWay(grey, analysisDpi, { maxAngleDegrees: options.maxSkewDegrees, lookSideways: !blank });
   clock?.('skew');
   const straightened = skew.reliable && Math.abs(skew.angleDegrees) >= options.minSkewDegrees ? turnGrey(lines, skew.angleDegrees) : lines;
   if (straightened !== lines) scratch.push(straightened.data);
   const unknownOrientation: OrientationEstimate = { turnQuarters: 0, confidence: 0, reliable: false };
-  let orientation = blank ? unknownOrientation : detectOrientation(straightened, analysisDpi, { straightened: skew.reliable });
+  // The skew measurement's block extremes serve the orientation's ink finder too while the copy is unturned.
+  let orientation = blank ? unknownOrientation : withBlockExtremes(linesExtremes, () => detectOrientation(straightened, analysisDpi, { straightened: skew.reliable }));
   let turnQuarters = orientation.reliable ? (((linesQuarters + orientation.turnQuarters) % 4) as 0 | 1 | 2 | 3) : 0;
   if (!blank && !orientation.reliable) {
     // Unsure on the small copy: a second look at the text box at about 200 dpi (orientation-second-look.ts).
