@@ -152,11 +152,13 @@ function emptyMask(size: number): Uint8Array {
 
 /**
  * Brightest (the paper level there, whatever ink the block holds) and darkest value of each block,
- * into `max` (all 0) and `min`. Plain numbers and arrays in, nothing made: an object made per page
+ * into `max` and `min`, row by row through the image (a fifth faster than block by block,
+ * which the orientation ink finder did before it took this). Plain numbers and arrays in, nothing made: an object made per page
  * would die with it, and the next full GC would throw this loop's optimized code away (deopt
  * reason "weak objects").
  */
-function blockExtremes(data: Uint8Array, width: number, height: number, block: number, cols: number, max: Uint8Array, min: Uint8Array): void {
+export function blockExtremes(data: Uint8Array, width: number, height: number, block: number, cols: number, max: Uint8Array, min: Uint8Array): void {
+  max.fill(0);
   min.fill(255);
   for (let y = 0; y < height; y++) {
     const rowBase = ((y / block) | 0) * cols;

@@ -7,7 +7,7 @@
  * Kept apart from the skew detector's ink finder on purpose: that one keeps rules (they carry
  * the skew angle); this one needs glyphs only.
  */
-import type { BlockExtremes } from './deskew-ink.js';
+import { blockExtremes, type BlockExtremes } from './deskew-ink.js';
 import { otsuThreshold, spreadMax } from './ink-levels.js';
 import type { GreyImage } from './types.js';
 
@@ -50,9 +50,10 @@ export function glyphInk(image: GreyImage, dpi: number): Uint8Array {
     lightest = known.lightest;
     darkest = known.darkest;
   } else {
+    // Each block's lightest pixel (its paper, before spreading) and darkest (none below a cut: no ink to find).
     lightest = new Uint8Array(cols * rows);
     darkest = new Uint8Array(cols * rows);
-    blockRange(data, width, height, block, cols, rows, lightest, darkest);
+    blockExtremes(data, width, height, block, cols, lightest, darkest);
   }
   const paper = spreadMax(lightest, cols, rows);
   const contrast = Math.min(MAX_CONTRAST, Math.max(MIN_CONTRAST, otsuThreshold(contrastHistogram(data, width, height, block, cols, paper))));
@@ -144,29 +145,6 @@ function thresholdWithoutLongRuns(
     if (length > maxRun) for (let i = (height - length) * width + x; i < width * height; i += width) mask[i] = 0;
   }
   return mask;
-}
-
-/** Each block's lightest pixel (its paper, before spreading) and darkest pixel (none below a cut: no ink to find), into the arrays given. */
-function blockRange(data: Uint8Array, width: number, height: number, block: number, cols: number, rows: number, lightest: Uint8Array, darkest: Uint8Array): void {
-  for (let by = 0; by < rows; by++) {
-    const yEnd = Math.min(height, (by + 1) * block);
-    for (let bx = 0; bx < cols; bx++) {
-      const xFrom = bx * block;
-      const xEnd = Math.min(width, xFrom + block);
-      let high = 0;
-      let low = 255;
-      for (let y = by * block; y < yEnd; y++) {
-        const end = y * width + xEnd;
-        for (let i = y * width + xFrom; i < end; i++) {
-          const v = data[i];
-          if (v > high) high = v;
-          if (v < low) low = v;
-        }
-      }
-      lightest[by * cols + bx] = high;
-      darkest[by * cols + bx] = low;
-    }
-  }
 }
 
 /** Histogram of (local paper − pixel) on every other row and column: enough for Otsu. */
