@@ -5,13 +5,13 @@
  * cells, then the per-cell thresholds are interpolated per pixel: the same result as a per-pixel
  * window to within a cell, but a few megabytes instead of two full-page Float64 integral images
  * (140 MB at 300 dpi A4). At 300 dpi (4-pixel cells) the pixel passes go a 32-bit word at a time,
- * the cell tables are kept between pages, and for 1-bit output paper is skipped: no threshold is
- * worked out for cells away from ink, groups of paper are not read a second time, and paper words
- * beside ink pass one integer test. "Paper" is any pixel at or above the level no threshold can
- * reach (233 for the default k, alwaysWhiteLevel), not only pure white: scanned paper lies at
- * 235–250 with a few levels of grain, and a skip of pure white alone does nothing on it. About 17
- * ms CPU per A4 text page on a busy 2-core machine (23 ms before that skipping), against 200–400 ms
- * byte by byte.
+ * the window sums are streamed a cell row at a time through tables that stay in the cache and are
+ * kept between pages (thresholdsOfWords), and for 1-bit output paper is skipped: no threshold is
+ * worked out for cells away from ink and groups of paper are not read a second time. "Paper" is
+ * any pixel at or above the level no threshold can reach (233 for the default k,
+ * alwaysWhiteLevel), not only pure white: scanned paper lies at 235–250 with a few levels of
+ * grain, and a skip of pure white alone does nothing on it. About 13 ms CPU per A4 text page on
+ * white paper and 18 on scanned paper on a busy 2-core machine, against 200–400 ms byte by byte.
  */
 import { packBytes, type PackedBits } from './g4.js';
 import type { GreyImage } from './types.js';
@@ -92,12 +92,6 @@ interface InkedGroups {
    * the last group and cell row); the others' pixels are white whatever their thresholds.
    */
   ink: Uint8Array;
-  /**
-   * Per group and cell row whose compare runs: the largest threshold of the group's cells and of
-   * the one either side (what its pixels' thresholds interpolate between), for a quick test that
-   * a word's four pixels all lie above every threshold they could get.
-   */
-  highest: Float32Array;
 }
 
 /** Checks the arguments and works out Sauvola's threshold per cell. */
@@ -124,13 +118,10 @@ function planThreshold(image: GreyImage, dpi: number, options: BinarizeOptions, 
   const darkFloor = paperLevel(data) * ABSOLUTE_DARK_SHARE;
   const grid = { width, height, cell, cols, rows, radius, k, darkFloor };
   if (words) {
-    const cells = cellSumsOfWords(words.pixels, words.stride, height, cols, rows, alwaysWhiteLevel(k));
-    const { sum, squares } = integralOfCells(cells.sums, cells.squares, cols, rows);
     if (scratch.thresholds.length < cols * rows) scratch.thresholds = new Float32Array(cols * rows);
     const thresholds = scratch.thresholds.subarray(0, cols * rows);
-    if (!forBits) return { cell, cols, rows, cellThreshold: cellThresholds(sum, squares, grid, thresholds), words };
-    const inked = inkedGroups(cells.ink, cols, rows);
-    return { cell, cols, rows, cellThreshold: cellThresholds(sum, squares, grid, thresholds, inked), words, inked };
+    const inked = thresholdsOfWords(words.pixels, words.stride, grid, alwaysWhiteLevel(k), thresholds, forBits);
+    return { cell, cols, rows, cellThreshold: thresholds, words, inked: forBits ? inked : undefined };
   }
   const { sum, squares } = integralCells(data, width, height, cell, cols, rows);
   return { cell, cols, rows, cellThreshold: cellThresholds(sum, squares, grid, new Float32Array(cols * rows)), words };
@@ -138,24 +129,46 @@ function planThreshold(image: GreyImage, dpi: number, options: BinarizeOptions, 
 
 /**
  * Scratch tables of the word path, kept between pages: a page worker thresholds one page after
- * another, and fresh tables were 13 MB of zeroed memory per page. Nothing returned refers to them.
+ * another, and fresh tables were megabytes of zeroed memory per page. Nothing returned refers to
+ * them. The cell sums are kept for one window of 2·radius + 1 cell rows only (a ring), and the window
+ * sums for one cell row: a few hundred kilobytes that stay in the cache, where page-sized tables of
+ * sums and of their integrals were written and read back once each.
  */
 const scratch = {
+  /** Ring of cell rows: pixel sum and sum of squares per cell. */
   sums: new Int32Array(0),
   squares: new Int32Array(0),
-  integralSum: new Float64Array(0),
-  integralSquares: new Float64Array(0),
+  /** Per cell column: sums over the window's cell rows, then their running totals along the row. */
+  columnSums: new Int32Array(0),
+  columnSquares: new Int32Array(0),
+  rowSums: new Float64Array(0),
+  rowSquares: new Float64Array(0),
+  /** Per cell column: its window's first and last-plus-one column, and 1 / the window's pixels. */
+  left: new Int32Array(0),
+  right: new Int32Array(0),
+  perPixel: new Float64Array(0),
   thresholds: new Float32Array(0),
   ink: new Uint8Array(0),
-  highest: new Float32Array(0),
+  /** Per group: does the compare run on it in this cell row or a neighbouring one? */
+  near: new Uint8Array(0),
   /** Rows copied to word boundaries when the caller's are not on them. */
   padded: new Uint8Array(0),
   /** paperLevel's four histograms of 256 levels. */
   paperHistograms: new Uint32Array(1024),
 };
 
-function scratchInt32(name: 'sums' | 'squares', length: number): Int32Array {
+function scratchInt32(name: 'sums' | 'squares' | 'columnSums' | 'columnSquares' | 'left' | 'right', length: number): Int32Array {
   if (scratch[name].length < length) scratch[name] = new Int32Array(length);
+  return scratch[name].subarray(0, length);
+}
+
+function scratchFloat64(name: 'rowSums' | 'rowSquares' | 'perPixel', length: number): Float64Array {
+  if (scratch[name].length < length) scratch[name] = new Float64Array(length);
+  return scratch[name].subarray(0, length);
+}
+
+function scratchBytes(name: 'ink' | 'near', length: number): Uint8Array {
+  if (scratch[name].length < length) scratch[name] = new Uint8Array(length);
   return scratch[name].subarray(0, length);
 }
 
@@ -183,131 +196,262 @@ export function alwaysWhiteLevel(k: number): number {
 }
 
 /**
- * Pixel sum and sum of squares of each 4×4 cell, one word per cell row, in Int32 tables (a cell's
- * squares are at most 16 × 255²). A cell of pure white (clean paper) is one test. Beside them,
- * which groups of eight cells hold a pixel below `white` (InkedGroups.ink): on scanned paper most
- * cells need their sums (every window's mean and spread counts them) but few hold such a pixel.
+ * Sauvola's threshold per cell for the word path (cells of 4×4 pixels), streamed a cell row at a
+ * time: the sums of cell row cr go into the ring and into the per-column window sums, and the
+ * thresholds of cell row cr − radius (whose window then holds every row it needs) come from
+ * running totals of those along the row. Every sum is an integer below 2^53, so the window sums are
+ * exact, the same numbers summed-area tables give, and so are the thresholds.
+ *
+ * Beside them, which groups of eight cells hold a pixel below `white` (InkedGroups.ink). With
+ * `forBits`, thresholds only for the cells the 1-bit compare reads: a row of pixels in cell row cy
+ * interpolates between cell rows cy − 1 and cy or cy and cy + 1, and a group's pixels between its
+ * own cells and the one either side; so a cell needs a threshold when its group or a neighbouring
+ * one holds ink in its cell row or the one above or below. The others keep whatever an earlier
+ * page left there.
  */
-function cellSumsOfWords(
+function thresholdsOfWords(
+  pixels: Uint32Array,
+  stride: number,
+  grid: { width: number; height: number; cell: number; cols: number; rows: number; radius: number; k: number; darkFloor: number },
+  white: number,
+  out: Float32Array,
+  forBits: boolean,
+): InkedGroups {
+  const { width, height, cols, rows, radius, k, darkFloor } = grid;
+  const groups = (cols + 7) >>> 3;
+  const ink = scratchBytes('ink', groups * rows);
+  ink.fill(0);
+  // The ring holds the cell rows of one window: row cr goes where row cr − span, which leaves the
+  // window as it comes in, was. It starts at zeros, rows that were never there.
+  const span = 2 * radius + 1;
+  const ringSums = scratchInt32('sums', span * cols);
+  const ringSquares = scratchInt32('squares', span * cols);
+  ringSums.fill(0);
+  ringSquares.fill(0);
+  const columnSums = scratchInt32('columnSums', cols);
+  const columnSquares = scratchInt32('columnSquares', cols);
+  columnSums.fill(0);
+  columnSquares.fill(0);
+  const rowSums = scratchFloat64('rowSums', cols + 1);
+  const rowSquares = scratchFloat64('rowSquares', cols + 1);
+  rowSums[0] = 0;
+  rowSquares[0] = 0;
+  const near = scratchBytes('near', groups);
+  // Each column's window edges, once instead of once per row; 1 / pixels per window height.
+  const left = scratchInt32('left', cols);
+  const right = scratchInt32('right', cols);
+  for (let cx = 0; cx < cols; cx++) {
+    left[cx] = Math.max(0, cx - radius);
+    right[cx] = Math.min(cols, cx + radius + 1);
+  }
+  const perPixel = scratchFloat64('perPixel', cols);
+  let perPixelHeight = -1;
+  const slope = k / DYNAMIC_RANGE;
+  for (let cr = 0; cr < rows + radius; cr++) {
+    // The window of cell row cr − radius: rows cr − 2·radius to cr. Row cr comes in, row cr − span leaves.
+    const slot = (cr % span) * cols;
+    if (cr < rows) sumsOfCellRow(pixels, stride, height, cr, cols, groups, white, ringSums, ringSquares, slot, columnSums, columnSquares, ink);
+    else {
+      for (let cx = 0; cx < cols; cx++) {
+        columnSums[cx] -= ringSums[slot + cx];
+        columnSquares[cx] -= ringSquares[slot + cx];
+      }
+    }
+    const cy = cr - radius;
+    if (cy < 0) continue;
+
+    // Which groups the compare runs on in cell row cy or a neighbouring one.
+    const here = cy * groups;
+    let reads = forBits ? 0 : 1;
+    for (let g = 0; g < groups; g++) {
+      const n = ink[here + g] | (cy > 0 ? ink[here - groups + g] : 0) | (cy < rows - 1 ? ink[here + groups + g] : 0);
+      near[g] = n;
+      reads |= n;
+    }
+    if (reads === 0) continue;
+
+    const y0 = Math.max(0, cy - radius);
+    const y1 = Math.min(rows, cy + radius + 1);
+    const windowHeight = Math.min(height, y1 * 4) - y0 * 4;
+    if (windowHeight !== perPixelHeight) {
+      perPixelHeight = windowHeight;
+      for (let cx = 0; cx < cols; cx++) perPixel[cx] = 1 / (windowHeight * (Math.min(width, right[cx] * 4) - left[cx] * 4));
+    }
+    runningTotals(columnSums, rowSums, cols);
+    runningTotals(columnSquares, rowSquares, cols);
+    const base = cy * cols;
+    // With `forBits`, the cells of each group the compare runs on and the one either side, which
+    // its pixels step towards; without, all of them.
+    let done = 0;
+    for (let g = 0; g < groups; g++) {
+      if (forBits && near[g] === 0) continue;
+      const start = forBits ? Math.max(done, (g << 3) - 1) : g << 3;
+      const end = Math.min(cols, (g << 3) + (forBits ? 9 : 8));
+      done = end;
+      for (let cx = start; cx < end; cx++) {
+        const x0 = left[cx];
+        const x1 = right[cx];
+        const mean = (rowSums[x1] - rowSums[x0]) * perPixel[cx];
+        const meanSquare = (rowSquares[x1] - rowSquares[x0]) * perPixel[cx];
+        const variance = meanSquare - mean * mean;
+        // Same as mean * (1 + k * (sd / R - 1)).
+        const t = mean * (1 - k + slope * Math.sqrt(variance > 0 ? variance : 0));
+        out[base + cx] = t > darkFloor ? t : darkFloor;
+      }
+    }
+  }
+  return { groups, ink };
+}
+
+/**
+ * totals[x] = the sum of values[0 .. x − 1], exactly (integers below 2^53). Four at a time from
+ * the last total, so the chain of dependent additions is a quarter as long.
+ */
+function runningTotals(values: Int32Array, totals: Float64Array, count: number): void {
+  let total = 0;
+  totals[0] = 0;
+  let x = 0;
+  for (; x + 4 <= count; x += 4) {
+    const a = values[x];
+    const ab = a + values[x + 1];
+    const abc = ab + values[x + 2];
+    const abcd = abc + values[x + 3];
+    totals[x + 1] = total + a;
+    totals[x + 2] = total + ab;
+    totals[x + 3] = total + abc;
+    total += abcd;
+    totals[x + 4] = total;
+  }
+  for (; x < count; x++) {
+    total += values[x];
+    totals[x + 1] = total;
+  }
+}
+
+/**
+ * Pixel sum and sum of squares of each 4×4 cell of cell row cy (one word per pixel row) into the
+ * ring at `base`, over the row they replace, and the difference into the column sums (a cell's
+ * squares are at most 16 × 255², a column's at most 149 cells of those: Int32 holds both). A cell
+ * of pure white (clean paper) is one test, and nothing to do when the cell it replaces was white
+ * too. Beside them, which groups of eight cells hold a pixel below `white` (InkedGroups.ink): on
+ * scanned paper most cells need their sums (every window's mean and spread counts them) but few
+ * hold such a pixel.
+ */
+function sumsOfCellRow(
   pixels: Uint32Array,
   stride: number,
   height: number,
+  cy: number,
   cols: number,
-  rows: number,
+  groups: number,
   white: number,
-): { sums: Int32Array; squares: Int32Array; ink: Uint8Array } {
-  const sums = scratchInt32('sums', cols * rows);
-  const squares = scratchInt32('squares', cols * rows);
-  sums.fill(16 * 255);
-  squares.fill(16 * 255 * 255);
-  const groups = (cols + 7) >>> 3;
-  if (scratch.ink.length < groups * rows) scratch.ink = new Uint8Array(groups * rows);
-  const ink = scratch.ink.subarray(0, groups * rows);
-  ink.fill(0);
-  // Per 16-bit lane 0x100 + pixel − white keeps bit 8 exactly when the pixel is at least `white`.
+  sums: Int32Array,
+  squares: Int32Array,
+  base: number,
+  columnSums: Int32Array,
+  columnSquares: Int32Array,
+  ink: Uint8Array,
+): void {
+  const first = cy * 4 * stride;
+  const end = Math.min(height, cy * 4 + 4) * stride;
+  const groupBase = cy * groups;
+  // The compare always works out the last group (its last cell has no neighbour to step to).
+  ink[groupBase + groups - 1] = 1;
+  if (end - first < 4 * stride) {
+    // The last, shorter cell row: word by word.
+    ink.fill(1, groupBase, groupBase + groups);
+    for (let cx = 0; cx < cols; cx++) {
+      let s = 0;
+      let q = 0;
+      for (let i = first + cx; i < end; i += stride) {
+        const w = pixels[i];
+        s += (w & 255) + ((w >>> 8) & 255) + ((w >>> 16) & 255) + (w >>> 24);
+        q += squaresOfWord(w);
+      }
+      columnSums[cx] = (columnSums[cx] + s - sums[base + cx]) | 0;
+      columnSquares[cx] = (columnSquares[cx] + q - squares[base + cx]) | 0;
+      sums[base + cx] = s;
+      squares[base + cx] = q;
+    }
+    return;
+  }
+  // With white ≥ 128, a pixel below it is a byte of ~w above n = 255 − white ≤ 127, and
+  // ((x + (127 − n) per byte) | x) has a byte's top bit set for every such byte of x (a carry out
+  // of a byte comes only from a byte that has its own top bit set already): two operations a word.
+  // Otherwise per 16-bit lane 0x100 + pixel − white keeps bit 8 exactly when the pixel is at least `white`.
+  const byteWise = white >= 128;
+  const below = (white - 128) * 0x01010101;
   const bound = white * 0x10001;
-  for (let cy = 0; cy < rows; cy++) {
-    const first = cy * 4 * stride;
-    const end = Math.min(height, cy * 4 + 4) * stride;
-    const base = cy * cols;
-    const groupBase = cy * groups;
-    // The compare always works out the last group (its last cell has no neighbour to step to).
-    ink[groupBase + groups - 1] = 1;
-    if (end - first < 4 * stride) {
-      // The last, shorter cell row: word by word.
-      ink.fill(1, groupBase, groupBase + groups);
-      for (let cx = 0; cx < cols; cx++) {
-        let s = 0;
-        let q = 0;
-        for (let i = first + cx; i < end; i += stride) {
-          const w = pixels[i];
-          s += (w & 255) + ((w >>> 8) & 255) + ((w >>> 16) & 255) + (w >>> 24);
-          q += squaresOfWord(w);
-        }
-        sums[base + cx] = s;
-        squares[base + cx] = q;
+  let inked = ink[groupBase];
+  for (let cx = 0, i = first; cx < cols; cx++, i++) {
+    if ((cx & 7) === 0) inked = ink[groupBase + (cx >>> 3)];
+    const w0 = pixels[i];
+    const w1 = pixels[i + stride];
+    const w2 = pixels[i + 2 * stride];
+    const w3 = pixels[i + 3 * stride];
+    const k = base + cx;
+    if ((w0 & w1 & w2 & w3) === -1) {
+      // A sum of 16 × 255 is pure white, squares and all.
+      if (sums[k] !== 16 * 255) {
+        columnSums[cx] = (columnSums[cx] + 16 * 255 - sums[k]) | 0;
+        columnSquares[cx] = (columnSquares[cx] + 16 * 255 * 255 - squares[k]) | 0;
+        sums[k] = 16 * 255;
+        squares[k] = 16 * 255 * 255;
       }
       continue;
     }
-    for (let cx = 0, i = first; cx < cols; cx++, i++) {
-      const w0 = pixels[i];
-      const w1 = pixels[i + stride];
-      const w2 = pixels[i + 2 * stride];
-      const w3 = pixels[i + 3 * stride];
-      if ((w0 & w1 & w2 & w3) === -1) continue;
-      const group = groupBase + (cx >>> 3);
-      if (ink[group] === 0) {
+    if (inked === 0) {
+      let dark: number;
+      if (byteWise) {
+        const x0 = ~w0;
+        const x1 = ~w1;
+        const x2 = ~w2;
+        const x3 = ~w3;
+        dark = (((x0 + below) | 0) | x0 | ((x1 + below) | 0) | x1 | ((x2 + below) | 0) | x2 | ((x3 + below) | 0) | x3) & 0x80808080;
+      } else {
         const lanes =
           (((w0 & 0xff00ff) | 0x1000100) - bound) & ((((w0 >>> 8) & 0xff00ff) | 0x1000100) - bound) &
           (((w1 & 0xff00ff) | 0x1000100) - bound) & ((((w1 >>> 8) & 0xff00ff) | 0x1000100) - bound) &
           (((w2 & 0xff00ff) | 0x1000100) - bound) & ((((w2 >>> 8) & 0xff00ff) | 0x1000100) - bound) &
           (((w3 & 0xff00ff) | 0x1000100) - bound) & ((((w3 >>> 8) & 0xff00ff) | 0x1000100) - bound);
-        if ((lanes & 0x1000100) !== 0x1000100) ink[group] = 1;
+        dark = (lanes & 0x1000100) ^ 0x1000100;
       }
-      // The sum two bytes a lane (16-bit lanes, at most 8 × 255 each), the squares a byte at a time.
-      const t =
-        (w0 & 0xff00ff) + ((w0 >>> 8) & 0xff00ff) + (w1 & 0xff00ff) + ((w1 >>> 8) & 0xff00ff) +
-        (w2 & 0xff00ff) + ((w2 >>> 8) & 0xff00ff) + (w3 & 0xff00ff) + ((w3 >>> 8) & 0xff00ff);
-      sums[base + cx] = (t & 0xffff) + (t >>> 16);
-      squares[base + cx] = squaresOfWord(w0) + squaresOfWord(w1) + squaresOfWord(w2) + squaresOfWord(w3);
+      if (dark !== 0) inked = ink[groupBase + (cx >>> 3)] = 1;
     }
+    // The sum two bytes a lane (16-bit lanes, at most 8 × 255 each). The squares from the same
+    // lanes: the low 16 bits of lane × lane are the low byte squared (the cross term sits above
+    // them, the high byte's square past 32 bits), the high byte squared on its own.
+    const e0 = w0 & 0xff00ff;
+    const o0 = (w0 >>> 8) & 0xff00ff;
+    const e1 = w1 & 0xff00ff;
+    const o1 = (w1 >>> 8) & 0xff00ff;
+    const e2 = w2 & 0xff00ff;
+    const o2 = (w2 >>> 8) & 0xff00ff;
+    const e3 = w3 & 0xff00ff;
+    const o3 = (w3 >>> 8) & 0xff00ff;
+    const t = e0 + o0 + e1 + o1 + e2 + o2 + e3 + o3;
+    const s = (t & 0xffff) + (t >>> 16);
+    const q =
+      (Math.imul(e0, e0) & 0xffff) + Math.imul(e0 >>> 16, e0 >>> 16) + (Math.imul(o0, o0) & 0xffff) + Math.imul(o0 >>> 16, o0 >>> 16) +
+      (Math.imul(e1, e1) & 0xffff) + Math.imul(e1 >>> 16, e1 >>> 16) + (Math.imul(o1, o1) & 0xffff) + Math.imul(o1 >>> 16, o1 >>> 16) +
+      (Math.imul(e2, e2) & 0xffff) + Math.imul(e2 >>> 16, e2 >>> 16) + (Math.imul(o2, o2) & 0xffff) + Math.imul(o2 >>> 16, o2 >>> 16) +
+      (Math.imul(e3, e3) & 0xffff) + Math.imul(e3 >>> 16, e3 >>> 16) + (Math.imul(o3, o3) & 0xffff) + Math.imul(o3 >>> 16, o3 >>> 16);
+    columnSums[cx] = (columnSums[cx] + s - sums[k]) | 0;
+    columnSquares[cx] = (columnSquares[cx] + q - squares[k]) | 0;
+    sums[k] = s;
+    squares[k] = q;
   }
-  return { sums, squares, ink };
-}
-
-/** The groups the compare runs on (InkedGroups), with room for their highest thresholds. */
-function inkedGroups(ink: Uint8Array, cols: number, rows: number): InkedGroups {
-  const groups = (cols + 7) >>> 3;
-  if (scratch.highest.length < groups * rows) scratch.highest = new Float32Array(groups * rows);
-  return { groups, ink, highest: scratch.highest.subarray(0, groups * rows) };
 }
 
 /**
- * Summed-area tables (as integralCells makes them) from the per-cell sums, in tables kept between
- * pages: only their first row and column need zeros, every other entry is written.
- */
-function integralOfCells(sums: Int32Array, squares: Int32Array, cols: number, rows: number): { sum: Float64Array; squares: Float64Array } {
-  const tableStride = cols + 1;
-  const size = tableStride * (rows + 1);
-  if (scratch.integralSum.length < size) {
-    scratch.integralSum = new Float64Array(size);
-    scratch.integralSquares = new Float64Array(size);
-  }
-  const sum = scratch.integralSum;
-  const squareSum = scratch.integralSquares;
-  sum.fill(0, 0, tableStride);
-  squareSum.fill(0, 0, tableStride);
-  for (let cy = 0; cy < rows; cy++) {
-    const above = cy * tableStride;
-    const here = above + tableStride;
-    const base = cy * cols;
-    sum[here] = 0;
-    squareSum[here] = 0;
-    let rowSum = 0;
-    let rowSquares = 0;
-    for (let cx = 0; cx < cols; cx++) {
-      rowSum += sums[base + cx];
-      rowSquares += squares[base + cx];
-      sum[here + cx + 1] = sum[above + cx + 1] + rowSum;
-      squareSum[here + cx + 1] = squareSum[above + cx + 1] + rowSquares;
-    }
-  }
-  return { sum, squares: squareSum };
-}
-
-/**
- * Sauvola's threshold per cell from the cell tables, never below the dark floor. With `inked`,
- * only for the cells the 1-bit compare reads: a row of pixels in cell row cy interpolates between
- * cell rows cy − 1 and cy or cy and cy + 1, and a group's pixels between its own cells and the one
- * either side; so a cell needs a threshold when its group or a neighbouring one holds ink in its
- * cell row or the one above or below. The others keep whatever an earlier page left there.
+ * Sauvola's threshold per cell from summed-area tables over cells (integralCells), never below the
+ * dark floor: the path for cells other than 4 pixels.
  */
 function cellThresholds(
   sum: Float64Array,
   squares: Float64Array,
   grid: { width: number; height: number; cell: number; cols: number; rows: number; radius: number; k: number; darkFloor: number },
   out: Float32Array,
-  inked?: InkedGroups,
 ): Float32Array {
   const { width, height, cell, cols, rows, radius, k, darkFloor } = grid;
   const stride = cols + 1;
@@ -328,59 +472,19 @@ function cellThresholds(
     const top = y0 * stride;
     const bottom = y1 * stride;
     const base = cy * cols;
-    let from = 0;
-    let to = cols;
-    // Without `inked`, one pass over the whole row; with it, one pass per group the compare reads.
-    for (let g = 0; from < cols; g++) {
-      if (inked) {
-        if (!compareReads(inked, cy, rows, g)) {
-          from += 8;
-          continue;
-        }
-        to = Math.min(cols, from + 8);
-      }
-      for (let cx = from; cx < to; cx++) {
-        const x0 = left[cx];
+    for (let cx = 0; cx < cols; cx++) {
+      const x0 = left[cx];
       const x1 = right[cx];
       const perPixel = 1 / (windowHeight * windowWidth[cx]);
       const mean = (sum[bottom + x1] - sum[top + x1] - sum[bottom + x0] + sum[top + x0]) * perPixel;
       const meanSquare = (squares[bottom + x1] - squares[top + x1] - squares[bottom + x0] + squares[top + x0]) * perPixel;
       const variance = meanSquare - mean * mean;
       // Same as mean * (1 + k * (sd / R - 1)).
-        const t = mean * (1 - k + slope * Math.sqrt(variance > 0 ? variance : 0));
-        out[base + cx] = t > darkFloor ? t : darkFloor;
-      }
-      from = to;
+      const t = mean * (1 - k + slope * Math.sqrt(variance > 0 ? variance : 0));
+      out[base + cx] = t > darkFloor ? t : darkFloor;
     }
-    if (inked) highestOfGroups(out, inked, cy, cols, rows);
   }
   return out;
-}
-
-/** Does the compare run on group g (−1 and `groups` are none) in cell row cy, cy − 1 or cy + 1? */
-function runsNear(inked: InkedGroups, cy: number, rows: number, g: number): number {
-  const { groups, ink } = inked;
-  if (g < 0 || g >= groups) return 0;
-  const here = cy * groups + g;
-  return ink[here] | (cy > 0 ? ink[here - groups] : 0) | (cy < rows - 1 ? ink[here + groups] : 0);
-}
-
-/** Does the compare read the thresholds of group g's cells in cell row cy? */
-function compareReads(inked: InkedGroups, cy: number, rows: number, g: number): number {
-  return runsNear(inked, cy, rows, g - 1) | runsNear(inked, cy, rows, g) | runsNear(inked, cy, rows, g + 1);
-}
-
-/** InkedGroups.highest for cell row cy, for each group whose compare reads this row. */
-function highestOfGroups(thresholds: Float32Array, inked: InkedGroups, cy: number, cols: number, rows: number): void {
-  const { groups, highest } = inked;
-  const base = cy * cols;
-  for (let g = 0; g < groups; g++) {
-    if (!runsNear(inked, cy, rows, g)) continue;
-    const end = Math.min(cols, (g << 3) + 9);
-    let high = 0;
-    for (let cx = Math.max(0, (g << 3) - 1); cx < end; cx++) if (thresholds[base + cx] > high) high = thresholds[base + cx];
-    highest[cy * groups + g] = high;
-  }
 }
 
 function squaresOfWord(w: number): number {
@@ -474,10 +578,8 @@ function compareWords(
  * bit), eight words one output word. Bits past the image's width stay 0 (white): the padding of
  * wordRows is zeros, which would otherwise read as black.
  *
- * Groups of paper (no pixel below alwaysWhiteLevel) are skipped whole (InkedGroups.ink). In the others most words are paper
- * next to ink: a word whose four pixels all lie above the group's highest threshold (a few integer
- * operations on 16-bit lanes) stays white without its thresholds being worked out; the rest take
- * the same interpolation as compareWords, so the bits are the same.
+ * Groups of paper (no pixel below alwaysWhiteLevel) are skipped whole (InkedGroups.ink); the
+ * others take the same interpolation as compareWords, so the bits are the same.
  */
 function compareWordsToBits(
   pixels: Uint32Array,
@@ -492,7 +594,7 @@ function compareWordsToBits(
   const outStride = (width + 31) >>> 5;
   const out = new Uint32Array(outStride * height);
   const last = cols - 1;
-  const { ink, highest, groups } = inked;
+  const { ink, groups } = inked;
   // Bits of the last output word that lie on the page (a partial word keeps only its top bits).
   const tailBits = width & 31;
   const tailMask = tailBits === 0 ? 0xffffffff : ~(0xffffffff >>> tailBits);
@@ -511,33 +613,30 @@ function compareWordsToBits(
     const inkRow = (y >>> 2) * groups;
     for (let group = 0; group < wholeGroups; group++) {
       if (ink[inkRow + group] === 0) continue;
-      // Every threshold of this row's pixels in the group is at most `high`; a pixel of at least
-      // floor(high) + 1 is above all of them, however the interpolation rounds.
-      const high = Math.max(highest[row0 * groups + group], highest[row1 * groups + group]);
-      const bound = (Math.floor(high) + 1) * 0x10001;
+      // Every word, as compareWords steps along: a test to skip paper words costs as much as it
+      // saves, its branch going either way beside ink.
       const first = group << 3;
+      let a = cellThreshold[base0 + first] * wy0 + cellThreshold[base1 + first] * wy;
+      let previous = a;
+      let previousStep = 0;
+      if (first > 0) {
+        previous = cellThreshold[base0 + first - 1] * wy0 + cellThreshold[base1 + first - 1] * wy;
+        previousStep = (a - previous) / 4;
+      }
       let acc = 0;
       for (let cx = first; cx < first + 8; cx++) {
-        const w = pixels[offset + cx];
-        // Per 16-bit lane 0x100 + pixel − bound, which keeps bit 8 exactly when pixel ≥ bound.
-        const even = ((w & 0xff00ff) | 0x1000100) - bound;
-        const odd = (((w >>> 8) & 0xff00ff) | 0x1000100) - bound;
-        if ((even & odd & 0x1000100) === 0x1000100) continue;
-        const a = cellThreshold[base0 + cx] * wy0 + cellThreshold[base1 + cx] * wy;
         const next = cellThreshold[base0 + cx + 1] * wy0 + cellThreshold[base1 + cx + 1] * wy;
         const step = (next - a) / 4;
-        let previous = a;
-        let previousStep = 0;
-        if (cx > 0) {
-          previous = cellThreshold[base0 + cx - 1] * wy0 + cellThreshold[base1 + cx - 1] * wy;
-          previousStep = (a - previous) / 4;
-        }
+        const w = pixels[offset + cx];
         const nibble =
           ((w & 255) < previous + 2.5 * previousStep ? 8 : 0) |
           (((w >>> 8) & 255) < previous + 3.5 * previousStep ? 4 : 0) |
           (((w >>> 16) & 255) < a + 0.5 * step ? 2 : 0) |
           ((w >>> 24) < a + 1.5 * step ? 1 : 0);
         acc |= nibble << (28 - ((cx & 7) << 2));
+        previous = a;
+        previousStep = step;
+        a = next;
       }
       out[outRow + group] = acc;
     }
@@ -673,23 +772,37 @@ function paperLevel(data: Uint8Array): number {
   const total = Math.ceil(data.length / 7);
   // Every 7th pixel is plenty for a percentile and skips most of a full-page pass. When over a
   // tenth of them are pure white the 90th percentile is 255: on a clean page a count of those
-  // says so after the top margin, with no histogram. Scanned paper is not pure white: its samples
-  // go into four histograms in turn, as grain keeps hitting the same few levels and a count bumped
-  // right after its own store waits for it (half the time of one histogram on textured paper).
+  // says so after the top margin. Scanned paper is not pure white: its samples go into four
+  // histograms in turn, as grain keeps hitting the same few levels and a count bumped right after
+  // its own store waits for it (half the time of one histogram on textured paper). Seven words
+  // hold four samples (bytes 0, 7, 14 and 21 of 28), one for each histogram; read as words when
+  // the bytes lie on a word boundary, a little-endian word's first byte being its lowest.
   const lanes = scratch.paperHistograms;
   lanes.fill(0);
-  let white = 0;
-  let lane = 0;
-  for (let i = 0; i < data.length; i += 7) {
-    const v = data[i];
-    if (v === 255) {
-      if (++white * 10 > total) return 255;
-    } else lanes[lane + v]++;
+  let i = 0;
+  if (LITTLE_ENDIAN && data.byteOffset % 4 === 0) {
+    const words = new Uint32Array(data.buffer, data.byteOffset, data.length >>> 2);
+    const blocks = Math.floor(words.length / 7);
+    // The count of pure white so far, every 1,024 blocks (28 KB) and at the end.
+    for (let block = 0; block < blocks; ) {
+      const end = Math.min(blocks, block + 1024);
+      for (let j = block * 7; block < end; block++, j += 7) {
+        lanes[words[j] & 255]++;
+        lanes[256 + (words[j + 1] >>> 24)]++;
+        lanes[512 + ((words[j + 3] >>> 16) & 255)]++;
+        lanes[768 + ((words[j + 5] >>> 8) & 255)]++;
+      }
+      if ((lanes[255] + lanes[511] + lanes[767] + lanes[1023]) * 10 > total) return 255;
+    }
+    i = blocks * 28;
+  }
+  for (let lane = 0; i < data.length; i += 7) {
+    lanes[lane + data[i]]++;
     lane = (lane + 256) & 1023;
   }
   let seen = 0;
   for (let level = 0; level < 256; level++) {
-    seen += level === 255 ? white : lanes[level] + lanes[256 + level] + lanes[512 + level] + lanes[768 + level];
+    seen += lanes[level] + lanes[256 + level] + lanes[512 + level] + lanes[768 + level];
     if (seen >= total * 0.9) return Math.max(level, 64);
   }
   return 255;
