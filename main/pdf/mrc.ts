@@ -75,7 +75,9 @@ export async function buildMrc(jpeg: Buffer, dpi: number, options: { goalBytes?:
   const { data, info } = await decoded.raw().toBuffer({ resolveWithObject: true });
   const { width, height, channels } = info;
   if (channels !== 1 && channels !== 3) return { use: false, reason: `${channels} channels after decoding: only grey and RGB pages get layers` };
-  const grey = channels === 1 ? data : luminance(data, width * height);
+  // Behind text at 300 dpi (blocks of three), a colour page's background sums come with its grey in one pass.
+  const sumsOfThrees = channels === 3 && Math.max(1, Math.round(dpi / TEXT_BACKGROUND_DPI)) === 3 ? luminanceAndSumsOfThrees(data, width, height) : undefined;
+  const grey = channels === 1 ? data : (sumsOfThrees?.grey ?? luminance(data, width * height));
 
   const paper = paperLevel(grey);
   const photo = photoTiles(grey, width, height, Math.max(8, Math.round(dpi / 6)), paper);
@@ -85,7 +87,7 @@ export async function buildMrc(jpeg: Buffer, dpi: number, options: { goalBytes?:
   const factor = Math.max(1, Math.round(dpi / (photo.share > 0 ? PHOTO_BACKGROUND_DPI : TEXT_BACKGROUND_DPI)));
   // The threshold's bytes (0 = ink) become the mask in place: one page-sized buffer fewer.
   const mask = binarizeAdaptive({ data: grey, width, height }, dpi);
-  const background = splitLayers(data, channels, mask, width, height, factor, photo);
+  const background = splitLayers(data, channels, mask, width, height, factor, photo, factor === 3 ? sumsOfThrees?.sums : undefined);
   const { ink: inkColour, wrongShare } = inkAndWrong(data, grey, channels, mask, background, width, height, factor, paper, photo);
 
   if (wrongShare > MAX_WRONG_SHARE) {
@@ -108,6 +110,48 @@ export async function buildMrc(jpeg: Buffer, dpi: number, options: { goalBytes?:
       ink: inkColour.map((value) => Math.round((value / 255) * 1000) / 1000),
     },
   };
+}
+
+/**
+ * luminance of a colour page, and the sums of its blocks of three by three pixels per channel (as
+ * splitLayers adds them up at factor 3), in one pass over the pixels.
+ */
+function luminanceAndSumsOfThrees(rgb: Uint8Array, width: number, height: number): { grey: Uint8Array; sums: Uint32Array } {
+  const grey = new Uint8Array(width * height);
+  const bw = Math.ceil(width / 3);
+  const sums = new Uint32Array(bw * Math.ceil(height / 3) * 3);
+  const whole = Math.floor(width / 3);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let s = Math.floor(y / 3) * bw * 3;
+    let i = row;
+    let p = row * 3;
+    for (let bx = 0; bx < whole; bx++, i += 3, p += 9, s += 3) {
+      const r0 = rgb[p];
+      const g0 = rgb[p + 1];
+      const b0 = rgb[p + 2];
+      const r1 = rgb[p + 3];
+      const g1 = rgb[p + 4];
+      const b1 = rgb[p + 5];
+      const r2 = rgb[p + 6];
+      const g2 = rgb[p + 7];
+      const b2 = rgb[p + 8];
+      grey[i] = (r0 * 77 + g0 * 150 + b0 * 29) >> 8;
+      grey[i + 1] = (r1 * 77 + g1 * 150 + b1 * 29) >> 8;
+      grey[i + 2] = (r2 * 77 + g2 * 150 + b2 * 29) >> 8;
+      sums[s] += r0 + r1 + r2;
+      sums[s + 1] += g0 + g1 + g2;
+      sums[s + 2] += b0 + b1 + b2;
+    }
+    // The row's last, partial block.
+    for (; i < row + width; i++, p += 3) {
+      grey[i] = (rgb[p] * 77 + rgb[p + 1] * 150 + rgb[p + 2] * 29) >> 8;
+      sums[s] += rgb[p];
+      sums[s + 1] += rgb[p + 1];
+      sums[s + 2] += rgb[p + 2];
+    }
+  }
+  return { grey, sums };
 }
 
 function luminance(rgb: Uint8Array, pixels: number): Uint8Array {
@@ -264,18 +308,38 @@ interface Background {
  * or two out) take the paper around them instead (fillGaps), so no grey ghost of the text stays
  * behind the mask.
  */
-function splitLayers(data: Uint8Array, channels: number, mask: Uint8Array, width: number, height: number, factor: number, photo: PhotoTiles): Background {
+function splitLayers(
+  data: Uint8Array,
+  channels: number,
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  factor: number,
+  photo: PhotoTiles,
+  summed?: Uint32Array,
+): Background {
   const bw = Math.ceil(width / factor);
   const bh = Math.ceil(height / factor);
-  const sums = new Uint32Array(bw * bh * channels);
+  // The blocks' sums, unless already added up (summed: by luminanceAndSumsOfThrees, at factor 3).
+  const sums = summed ?? new Uint32Array(bw * bh * channels);
+  const addSums = !summed;
   const inked = new Uint8Array(bw * bh);
   const columns = new TextColumns(photo, width);
+  // Blocks of three (300 dpi behind text): whole blocks unrolled, the row's last partial block by the general loop.
+  const unrolled = factor === 3 ? Math.floor(width / 3) : 0;
+  const anyPhoto = photo.share > 0;
   for (let y = 0; y < height; y++) {
     const keep = columns.at(y);
     const brow = Math.floor(y / factor) * bw;
     const row = y * width;
+    if (unrolled > 0) {
+      if (channels === 1) splitRowOfThreesGrey(data, mask, keep, anyPhoto, sums, inked, row, brow, unrolled);
+      else if (addSums) splitRowOfThreesRgb(data, mask, keep, anyPhoto, sums, inked, row, brow, unrolled);
+      else maskRowOfThreesRgb(data, mask, keep, anyPhoto, inked, row, brow, unrolled);
+      if (unrolled === bw) continue;
+    }
     if (channels === 1) {
-      for (let bx = 0, x = 0; bx < bw; bx++) {
+      for (let bx = unrolled, x = unrolled * 3; bx < bw; bx++) {
         const end = Math.min(x + factor, width);
         let sum = 0;
         let any = 0;
@@ -287,11 +351,11 @@ function splitLayers(data: Uint8Array, channels: number, mask: Uint8Array, width
           mask[i] = m;
           any |= m;
         }
-        sums[brow + bx] += sum;
+        if (addSums) sums[brow + bx] += sum;
         inked[brow + bx] |= any;
       }
     } else {
-      for (let bx = 0, x = 0; bx < bw; bx++) {
+      for (let bx = unrolled, x = unrolled * 3; bx < bw; bx++) {
         const end = Math.min(x + factor, width);
         let r = 0;
         let g = 0;
@@ -311,10 +375,12 @@ function splitLayers(data: Uint8Array, channels: number, mask: Uint8Array, width
           mask[i] = m;
           any |= m;
         }
-        const s = (brow + bx) * 3;
-        sums[s] += r;
-        sums[s + 1] += g;
-        sums[s + 2] += b;
+        if (addSums) {
+          const s = (brow + bx) * 3;
+          sums[s] += r;
+          sums[s + 1] += g;
+          sums[s + 2] += b;
+        }
         inked[brow + bx] |= any;
       }
     }
@@ -332,6 +398,10 @@ function splitLayers(data: Uint8Array, channels: number, mask: Uint8Array, width
   }
   const out = Buffer.alloc(bw * bh * channels);
   const known = new Uint8Array(bw * bh);
+  // A whole block's mean from a table (the same Math.round of the same quotient), not a division per value.
+  const whole = factor * factor;
+  const meanOfWhole = new Uint8Array(255 * whole + 1);
+  for (let sum = 0; sum < meanOfWhole.length; sum++) meanOfWhole[sum] = Math.round(sum / whole);
   for (let by = 0; by < bh; by++) {
     const rows = Math.min(factor, height - by * factor);
     for (let bx = 0; bx < bw; bx++) {
@@ -339,12 +409,139 @@ function splitLayers(data: Uint8Array, channels: number, mask: Uint8Array, width
       if (wide[b] || (by > 0 && wide[b - bw]) || (by + 1 < bh && wide[b + bw])) continue;
       const count = rows * Math.min(factor, width - bx * factor);
       known[b] = 1;
-      for (let c = 0; c < channels; c++) out[b * channels + c] = Math.round(sums[b * channels + c] / count);
+      if (count === whole) for (let c = 0; c < channels; c++) out[b * channels + c] = meanOfWhole[sums[b * channels + c]];
+      else for (let c = 0; c < channels; c++) out[b * channels + c] = Math.round(sums[b * channels + c] / count);
     }
   }
   fillGaps(out, known, bw, bh, channels);
   return { data: out, width: bw, height: bh };
 }
+/**
+ * One row of splitLayers' pass over whole blocks of three pixels (factor 3), grey: the same sums
+ * and mask as the general loop. Most blocks are paper (no threshold byte 0): their mask is 0
+ * without a look at the text columns.
+ */
+function splitRowOfThreesGrey(
+  data: Uint8Array,
+  mask: Uint8Array,
+  keep: Uint8Array,
+  anyPhoto: boolean,
+  sums: Uint32Array,
+  inked: Uint8Array,
+  row: number,
+  brow: number,
+  blocks: number,
+): void {
+  for (let bx = 0, i = row; bx < blocks; bx++, i += 3) {
+    sums[brow + bx] += data[i] + data[i + 1] + data[i + 2];
+    const t0 = mask[i];
+    const t1 = mask[i + 1];
+    const t2 = mask[i + 2];
+    if (t0 !== 0 && t1 !== 0 && t2 !== 0) {
+      mask[i] = 0;
+      mask[i + 1] = 0;
+      mask[i + 2] = 0;
+      continue;
+    }
+    const x = i - row;
+    let m0 = t0 === 0 ? 1 : 0;
+    let m1 = t1 === 0 ? 1 : 0;
+    let m2 = t2 === 0 ? 1 : 0;
+    if (anyPhoto) {
+      m0 &= keep[x];
+      m1 &= keep[x + 1];
+      m2 &= keep[x + 2];
+    }
+    mask[i] = m0;
+    mask[i + 1] = m1;
+    mask[i + 2] = m2;
+    inked[brow + bx] |= m0 | m1 | m2;
+  }
+}
+
+/** splitRowOfThreesGrey for RGB: colour marks (chroma over MAX_TEXT_CHROMA) are not text. */
+function splitRowOfThreesRgb(
+  data: Uint8Array,
+  mask: Uint8Array,
+  keep: Uint8Array,
+  anyPhoto: boolean,
+  sums: Uint32Array,
+  inked: Uint8Array,
+  row: number,
+  brow: number,
+  blocks: number,
+): void {
+  for (let bx = 0, i = row, p = row * 3, s = brow * 3; bx < blocks; bx++, i += 3, p += 9, s += 3) {
+    sums[s] += data[p] + data[p + 3] + data[p + 6];
+    sums[s + 1] += data[p + 1] + data[p + 4] + data[p + 7];
+    sums[s + 2] += data[p + 2] + data[p + 5] + data[p + 8];
+    const t0 = mask[i];
+    const t1 = mask[i + 1];
+    const t2 = mask[i + 2];
+    if (t0 !== 0 && t1 !== 0 && t2 !== 0) {
+      mask[i] = 0;
+      mask[i + 1] = 0;
+      mask[i + 2] = 0;
+      continue;
+    }
+    const x = i - row;
+    let m0 = t0 === 0 ? 1 : 0;
+    let m1 = t1 === 0 ? 1 : 0;
+    let m2 = t2 === 0 ? 1 : 0;
+    if (anyPhoto) {
+      m0 &= keep[x];
+      m1 &= keep[x + 1];
+      m2 &= keep[x + 2];
+    }
+    if (m0 && isColourMark(data, p)) m0 = 0;
+    if (m1 && isColourMark(data, p + 3)) m1 = 0;
+    if (m2 && isColourMark(data, p + 6)) m2 = 0;
+    mask[i] = m0;
+    mask[i + 1] = m1;
+    mask[i + 2] = m2;
+    inked[brow + bx] |= m0 | m1 | m2;
+  }
+}
+
+/** splitRowOfThreesRgb for sums already added up: the mask only. */
+function maskRowOfThreesRgb(data: Uint8Array, mask: Uint8Array, keep: Uint8Array, anyPhoto: boolean, inked: Uint8Array, row: number, brow: number, blocks: number): void {
+  for (let bx = 0, i = row; bx < blocks; bx++, i += 3) {
+    const t0 = mask[i];
+    const t1 = mask[i + 1];
+    const t2 = mask[i + 2];
+    if (t0 !== 0 && t1 !== 0 && t2 !== 0) {
+      mask[i] = 0;
+      mask[i + 1] = 0;
+      mask[i + 2] = 0;
+      continue;
+    }
+    const x = i - row;
+    const p = i * 3;
+    let m0 = t0 === 0 ? 1 : 0;
+    let m1 = t1 === 0 ? 1 : 0;
+    let m2 = t2 === 0 ? 1 : 0;
+    if (anyPhoto) {
+      m0 &= keep[x];
+      m1 &= keep[x + 1];
+      m2 &= keep[x + 2];
+    }
+    if (m0 && isColourMark(data, p)) m0 = 0;
+    if (m1 && isColourMark(data, p + 3)) m1 = 0;
+    if (m2 && isColourMark(data, p + 6)) m2 = 0;
+    mask[i] = m0;
+    mask[i + 1] = m1;
+    mask[i + 2] = m2;
+    inked[brow + bx] |= m0 | m1 | m2;
+  }
+}
+
+function isColourMark(data: Uint8Array, p: number): boolean {
+  const red = data[p];
+  const green = data[p + 1];
+  const blue = data[p + 2];
+  return Math.max(red, green, blue) - Math.min(red, green, blue) > MAX_TEXT_CHROMA;
+}
+
 /** Unknown pixels take the nearer known pixel of their row (both sides averaged), then of their column; else paper white. */
 function fillGaps(out: Buffer, known: Uint8Array, width: number, height: number, channels: number): void {
   const filled = new Uint8Array(known);
@@ -373,13 +570,15 @@ function fillGaps(out: Buffer, known: Uint8Array, width: number, height: number,
       x = end;
     }
   }
-  for (let x = 0; x < width; x++) {
-    let last = -1;
-    for (let y = 0; y < height; y++) {
+  // Down each column, row by row through the image (last[x]: the column's nearest filled pixel above).
+  const last = new Int32Array(width).fill(-1);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
       const i = y * width + x;
-      if (filled[i]) last = i;
+      if (filled[i]) last[x] = i;
       else {
-        for (let c = 0; c < channels; c++) out[i * channels + c] = last >= 0 ? out[last * channels + c] : 255;
+        const above = last[x];
+        for (let c = 0; c < channels; c++) out[i * channels + c] = above >= 0 ? out[above * channels + c] : 255;
       }
     }
   }
@@ -408,36 +607,69 @@ function inkAndWrong(
   paper: number,
   photo: PhotoTiles,
 ): { ink: number[]; wrongShare: number } {
-  const inkSums = new Float64Array(channels);
-  const allSums = new Float64Array(channels);
+  // The ink's sums are of whole numbers (exact in any order): kept per channel in locals.
+  let inkR = 0;
+  let inkG = 0;
+  let inkB = 0;
+  let allR = 0;
+  let allG = 0;
+  let allB = 0;
   let allCount = 0;
   const underInk = new Uint32Array(256);
-  const offPaper = new Uint32Array(256);
+  // Two histograms, even and odd columns, summed after: neighbouring paper pixels mostly fall in
+  // the same bin, and each count would otherwise wait for the one before it.
+  const offPaperTwo = new Uint32Array(512);
   const shownGrey = channels === 1 ? background.data : luminance(background.data, background.width * background.height);
   const column = blockIndex(width, factor);
   const columns = new TextColumns(photo, width);
+  const rgb = channels === 3;
   for (let y = 1; y < height - 1; y += 2) {
     const keep = columns.at(y);
     const brow = Math.floor(y / factor) * background.width;
     const row = y * width;
+    // The mask's left, own and right pixels slide along the row.
+    let left = mask[row];
+    let own = mask[row + 1];
     for (let x = 1; x < width - 1; x++) {
       const i = row + x;
-      const m = mask[i];
-      const around = mask[i - 1] + mask[i + 1] + mask[i - width] + mask[i + width];
+      const right = mask[i + 1];
+      const m = own;
+      const around = left + right + mask[i - width] + mask[i + width];
+      left = own;
+      own = right;
       if (m) {
         allCount++;
-        for (let c = 0; c < channels; c++) allSums[c] += data[i * channels + c];
-        if (around !== 4) continue;
-        for (let c = 0; c < channels; c++) inkSums[c] += data[i * channels + c];
+        if (rgb) {
+          const p = i * 3;
+          const red = data[p];
+          const green = data[p + 1];
+          const blue = data[p + 2];
+          allR += red;
+          allG += green;
+          allB += blue;
+          if (around !== 4) continue;
+          inkR += red;
+          inkG += green;
+          inkB += blue;
+        } else {
+          const value = data[i];
+          allR += value;
+          if (around !== 4) continue;
+          inkR += value;
+        }
         underInk[grey[i]]++;
       } else if (around === 0 && keep[x]) {
-        offPaper[Math.abs(shownGrey[brow + column[x]] - grey[i])]++;
+        offPaperTwo[((x & 1) << 8) | Math.abs(shownGrey[brow + column[x]] - grey[i])]++;
       }
     }
   }
+  const offPaper = new Uint32Array(256);
+  for (let level = 0; level < 256; level++) offPaper[level] = offPaperTwo[level] + offPaperTwo[256 + level];
+  const inkSums = rgb ? [inkR, inkG, inkB] : [inkR];
+  const allSums = rgb ? [allR, allG, allB] : [allR];
   let inner = 0;
   for (const count of underInk) inner += count;
-  const ink = inner > 0 ? [...inkSums].map((sum) => sum / inner) : allCount > 0 ? [...allSums].map((sum) => sum / allCount) : new Array<number>(channels).fill(0);
+  const ink = inner > 0 ? inkSums.map((sum) => sum / inner) : allCount > 0 ? allSums.map((sum) => sum / allCount) : new Array<number>(channels).fill(0);
   const inkGrey = channels === 1 ? ink[0] : (ink[0] * 77 + ink[1] * 150 + ink[2] * 29) / 256;
   const limit = Math.max(24, (paper - inkGrey) / 2);
   let wrong = 0;
