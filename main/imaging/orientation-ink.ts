@@ -18,26 +18,13 @@ const MAX_CONTRAST = 110;
 /** Longest run (in inches) a glyph can hold: a 16 pt capital is about 0.17 in tall. */
 const MAX_GLYPH_RUN_INCHES = 0.45;
 
-/** Block extremes offered for the images of a call (withBlockExtremes), or undefined. */
-let offered: BlockExtremes | undefined;
-
 /**
- * Runs `run` (synchronous) with `extremes` on offer: any glyphInk in it of an image with the same
- * pixels (the same array, which nothing may change meanwhile) and the same blocks takes them
- * instead of reading every pixel again. The pipeline offers the skew measurement's, taken from
- * the same small copy when the copy was not turned for the skew.
+ * 1 = glyph ink, 0 = paper (or ink that belongs to rules, borders and photos). `known`: block
+ * extremes already measured (the skew measurement's, from the same small copy when it was not
+ * turned for the skew), taken only when they are of the very same pixel array (which nothing may
+ * change meanwhile) and the same blocks; otherwise every pixel is read again.
  */
-export function withBlockExtremes<T>(extremes: BlockExtremes | undefined, run: () => T): T {
-  offered = extremes;
-  try {
-    return run();
-  } finally {
-    offered = undefined;
-  }
-}
-
-/** 1 = glyph ink, 0 = paper (or ink that belongs to rules, borders and photos). */
-export function glyphInk(image: GreyImage, dpi: number): Uint8Array {
+export function glyphInk(image: GreyImage, dpi: number, known?: BlockExtremes): Uint8Array {
   const { data, width, height } = image;
   // About 2.7 mm: larger than a stroke, smaller than the spacing of text lines.
   const block = Math.max(4, Math.round((16 * dpi) / 150));
@@ -45,7 +32,6 @@ export function glyphInk(image: GreyImage, dpi: number): Uint8Array {
   const rows = Math.ceil(height / block);
   let lightest: Uint8Array;
   let darkest: Uint8Array;
-  const known = offered;
   if (known !== undefined && known.data === data && known.width === width && known.height === height && known.block === block) {
     lightest = known.lightest;
     darkest = known.darkest;

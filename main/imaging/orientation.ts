@@ -19,6 +19,7 @@
  */
 import { measureSkew } from './deskew.js';
 import { glyphInk } from './orientation-ink.js';
+import type { BlockExtremes } from './deskew-ink.js';
 import { axisEvidence, stripProfiles, type AxisEvidence, type LineShape } from './orientation-lines.js';
 import { rotateGreyQuarters } from './quarter-turn.js';
 import { levelColumns, levelRows } from './shear.js';
@@ -161,6 +162,8 @@ const STRONG_STROKE_TIER = {
 export interface OrientationOptions {
   /** The caller has straightened the copy already (the pipeline does): no second look at a levelled copy. */
   straightened?: boolean;
+  /** Block extremes of this very copy, measured already (glyphInk takes them when they match). */
+  blockExtremes?: BlockExtremes;
 }
 
 /** Skew below this leaves the lines level enough: no second look. */
@@ -178,7 +181,7 @@ export function detectOrientation(image: GreyImage, dpi: number, options: Orient
  */
 export function detectOrientationDetailed(image: GreyImage, dpi: number, options: OrientationOptions = {}): OrientationDetails {
   validate(image, dpi);
-  const first = estimateOrientation(image, dpi);
+  const first = estimateOrientation(image, dpi, options.blockExtremes);
   if (first.reliable || options.straightened) return first;
   const levelled = levelLines(image, dpi);
   if (!levelled) return first;
@@ -195,9 +198,9 @@ function levelLines(image: GreyImage, dpi: number): GreyImage | undefined {
   return undefined;
 }
 
-function estimateOrientation(image: GreyImage, dpi: number): OrientationDetails {
+function estimateOrientation(image: GreyImage, dpi: number, blockExtremes?: BlockExtremes): OrientationDetails {
   const { width, height } = image;
-  const mask = glyphInk(image, dpi);
+  const mask = glyphInk(image, dpi, blockExtremes);
   const strip = Math.max(8, Math.round(STRIP_INCHES * dpi));
   const profiles = stripProfiles(mask, width, height, strip);
   const shape: LineShape = {

@@ -17,7 +17,6 @@ import { readJpegHeader } from './probe.js';
 import { measureSkewEitherWay, SKEW_ANALYSIS_DPI, type SkewEstimate } from './deskew.js';
 import { encodeBilevel, encodeBits, encodeJpeg, passthroughJpeg } from './encode.js';
 import { detectOrientation, type OrientationEstimate } from './orientation.js';
-import { withBlockExtremes } from './orientation-ink.js';
 import { secondLookAtPage } from './orientation-second-look.js';
 import { turnGreyCentred } from './turn-grey.js';
 import { turnPageCentred } from './turn-full.js';
@@ -150,7 +149,7 @@ async function cleanPageWith(page: SourcePage, options: CleanOptions, scratch: A
   if (straightened !== lines) scratch.push(straightened.data);
   const unknownOrientation: OrientationEstimate = { turnQuarters: 0, confidence: 0, reliable: false };
   // The skew measurement's block extremes serve the orientation's ink finder too while the copy is unturned.
-  let orientation = blank ? unknownOrientation : withBlockExtremes(linesExtremes, () => detectOrientation(straightened, analysisDpi, { straightened: skew.reliable }));
+  let orientation = blank ? unknownOrientation : detectOrientation(straightened, analysisDpi, { straightened: skew.reliable, blockExtremes: linesExtremes });
   let turnQuarters = orientation.reliable ? (((linesQuarters + orientation.turnQuarters) % 4) as 0 | 1 | 2 | 3) : 0;
   if (!blank && !orientation.reliable) {
     // Unsure on the small copy: a second look at the text box at about 200 dpi (orientation-second-look.ts).
