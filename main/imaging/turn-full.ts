@@ -21,6 +21,7 @@
  * white outright when ⌊ix⌋ ∉ [0, width] or ⌊iy⌋ ∉ [0, height].
  */
 import type { RawImage } from './types.js';
+import { interiorSpan } from './turn-grey.js';
 
 const SHIFT = 12;
 const SCALE = 1 << SHIFT;
@@ -208,33 +209,6 @@ function turnRgb(src: Uint8Array, width: number, height: number, dst: Uint8Array
       }
     }
   }
-}
-
-/**
- * The run of columns [from, to) of a row starting at (ix, iy) and stepping by (dx, dy) whose
- * samples lie in [2, width − 1) × [2, height − 1) (bordered coordinates): the margin of a pixel covers
- * any drift of the accumulated sums from the exact line. Written to `span` (no allocation per row).
- */
-function interiorSpan(ix: number, iy: number, dx: number, dy: number, width: number, height: number, columns: number, span: Float64Array): void {
-  span[0] = 0;
-  span[1] = columns;
-  narrowSpan(ix, dx, 2, width - 1, span);
-  narrowSpan(iy, dy, 2, height - 1, span);
-  span[0] = Math.max(0, span[0]);
-  span[1] = Math.min(columns, span[1]);
-  if (span[1] < span[0]) span[0] = span[1] = columns;
-}
-
-/** Narrows `span` to the columns whose start + column · step lies in (low, high), a column to spare at each end. */
-function narrowSpan(start: number, step: number, low: number, high: number, span: Float64Array): void {
-  if (step === 0) {
-    if (start < low || start >= high) span[1] = 0;
-    return;
-  }
-  const a = (low - start) / step;
-  const b = (high - start) / step;
-  span[0] = Math.max(span[0], Math.ceil(Math.min(a, b)) + 1);
-  span[1] = Math.min(span[1], Math.floor(Math.max(a, b)) - 1);
 }
 
 /** One band of a sample near or beyond the edges, at bordered (ix, iy): white beyond the input, white outright when ⌊ix⌋ ∉ [0, width] or ⌊iy⌋ ∉ [0, height]. */

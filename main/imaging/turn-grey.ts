@@ -262,7 +262,7 @@ function blankUnder(sx0: number, sy0: number, sx1: number, sy1: number, inkFrom:
  * samples lie in [2, width − 1) × [2, height − 1) (bordered coordinates): the margin of a pixel covers
  * any drift of the accumulated sums from the exact line. Written to `span` (no allocation per row).
  */
-function interiorSpan(ix: number, iy: number, dx: number, dy: number, width: number, height: number, columns: number, span: Float64Array): void {
+export function interiorSpan(ix: number, iy: number, dx: number, dy: number, width: number, height: number, columns: number, span: Float64Array): void {
   span[0] = 0;
   span[1] = columns;
   narrowSpan(ix, dx, 2, width - 1, span);
