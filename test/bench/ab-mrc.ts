@@ -4,7 +4,7 @@
  * page (medians), and every output field compared byte for byte (mask JBIG2, background JPEG and
  * its size and factor, ink, measures, or the reason a page keeps its JPEG).
  *
- *   node --import tsx --expose-gc test/bench/ab-mrc.ts --old <rev> [--pages N] [--rounds R] [--fixtures]
+ *   node --import tsx --expose-gc test/bench/ab-mrc.ts --old <rev> [--pages N] [--rounds R] [--fixtures] [--one-component]
  *
  * --fixtures: also generated scans (test/fixtures/scan-faults.ts) the bench pages do not cover, for
  * the output check only: one-component grey, colour with photos, stamps and highlighter, 200 to
@@ -66,7 +66,13 @@ async function main(): Promise<void> {
   const step = Math.max(1, Math.floor(names.length / pagesWanted));
   const picked = names.filter((_, i) => i % step === 0).slice(0, pagesWanted);
   const pages = picked.map((name) => ({ name, jpeg: fs.readFileSync(path.join(cache, name)) }));
+  // The bench's pages are three-component JPEGs; a page the clean-up turned is stored as a grey
+  // (one-component) JPEG: each page once more as one.
+  if (args.includes('--one-component')) {
+    for (const page of [...pages]) pages.push({ name: `${page.name} (one component)`, jpeg: await sharp(page.jpeg).toColourspace('b-w').jpeg({ quality: 85 }).toBuffer() });
+  }
   const times = { old: [] as number[], new: [] as number[] };
+  const byKind = { old: new Map<string, number[]>(), new: new Map<string, number[]>() };
   let different = 0;
   let used = 0;
   for (let round = 0; round < rounds; round++) {
@@ -78,7 +84,10 @@ async function main(): Promise<void> {
         const start = process.cpuUsage();
         results[side] = await (side === 'old' ? oldBuild : newBuild)(page.jpeg, 300);
         const used = process.cpuUsage(start);
-        times[side].push((used.user + used.system) / 1000);
+        const ms = (used.user + used.system) / 1000;
+        times[side].push(ms);
+        const kind = page.name.endsWith('(one component)') ? 'one component' : 'three components';
+        byKind[side].set(kind, [...(byKind[side].get(kind) ?? []), ms]);
       }
       if (round === 0) {
         if (results.new.use) used++;
@@ -93,6 +102,7 @@ async function main(): Promise<void> {
   fs.rmSync(dir, { recursive: true, force: true });
   console.log(`${pages.length} pages (${used} built as layers) × ${rounds} rounds; different outputs: ${different}`);
   console.log(`CPU ms per page, median: old ${median(times.old).toFixed(1)} -> new ${median(times.new).toFixed(1)}`);
+  for (const [kind, values] of byKind.new) console.log(`  ${kind}: old ${median(byKind.old.get(kind)!).toFixed(1)} -> new ${median(values).toFixed(1)}`);
 }
 
 async function checkFixtures(oldBuild: typeof BuildMrc, newBuild: typeof BuildMrc): Promise<number> {
