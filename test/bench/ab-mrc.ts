@@ -4,7 +4,10 @@
  * page (medians), and every output field compared byte for byte (mask JBIG2, background JPEG and
  * its size and factor, ink, measures, or the reason a page keeps its JPEG).
  *
- *   node --import tsx --expose-gc test/bench/ab-mrc.ts --old <rev> [--pages N] [--rounds R] [--fixtures] [--one-component]
+ *   node --import tsx test/bench/ab-mrc.ts --old <rev> [--pages N] [--rounds R] [--fixtures] [--one-component]
+ *
+ * With --expose-gc the heap is collected before each call, which leaves the collector's cost of a
+ * call's own allocations out of its figure (in a page worker it is paid): without it is closer.
  *
  * --fixtures: also generated scans (test/fixtures/scan-faults.ts) the bench pages do not cover, for
  * the output check only: one-component grey, colour with photos, stamps and highlighter, 200 to
