@@ -13,7 +13,7 @@
  * (texture.ts) or both, each textured page beside its white one; with --hard also the cleanup bench's kinds at 300 dpi,
  * straight and turned, as 1-channel JPEG, 3-channel 4:2:0 JPEG and G4 (rendered into a temp dir).
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChildMeter } from './child-meter.js';
 import type { CleanOptions } from '../../main/imaging/pipeline.js';
+import { snapshotMain } from './snapshot.js';
 
 const self = fileURLToPath(import.meta.url);
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -63,15 +64,6 @@ async function child(root: string): Promise<void> {
   process.send!('ready');
 }
 
-/** main/ at `revision` in a temp dir beside a link to node_modules, so it loads as the working tree does. */
-function snapshot(revision: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ab-cleanup-old-'));
-  const archive = execFileSync('git', ['archive', revision, 'main', 'package.json'], { cwd: REPO_ROOT, maxBuffer: 1 << 30 });
-  execFileSync('tar', ['-x', '-C', dir], { input: archive });
-  fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  return dir;
-}
-
 async function hardPages(dir: string): Promise<string[]> {
   const sharp = (await import('sharp')).default;
   const { HARD_PAGE_KINDS, UNTELLABLE_PAGE_KINDS, renderHardPageRaw } = await import('../fixtures/hard-pages.js');
@@ -109,7 +101,7 @@ async function main(): Promise<void> {
   const files = bench.map((p) => p.file);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ab-cleanup-pages-'));
   if (args.includes('--hard')) files.push(...(await hardPages(scratch)));
-  const roots = { old: snapshot(opt('old') ?? 'HEAD'), new: REPO_ROOT };
+  const roots = { old: snapshotMain(opt('old') ?? 'HEAD', 'ab-cleanup'), new: REPO_ROOT };
   const children: Record<'old' | 'new', ChildProcess> = {} as Record<'old' | 'new', ChildProcess>;
   const ask = (side: 'old' | 'new', message: unknown) =>
     new Promise<PageResult>((resolve) => {

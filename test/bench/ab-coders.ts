@@ -11,15 +11,14 @@
  * as `pack`). Each page's bits then go through encodeG4 (the tile rounded up to 16) and
  * encodeJbig2Packed, as the clean-up does for a black-and-white page.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { binarizeAdaptiveBits } from '../../main/imaging/binarize.js';
 import * as newG4 from '../../main/imaging/g4.js';
 import * as newJbig2 from '../../main/pdf/jbig2.js';
 import { ensurePages, mixedBatch } from './generate.js';
+import { snapshotMain } from './snapshot.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {
@@ -27,24 +26,11 @@ const opt = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 
-/** The coders at `revision` (with the imaging modules jbig2.ts imports), in a temp dir laid out as main/. */
-function snapshot(revision: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ab-coders-old-'));
-  const git = (...gitArgs: string[]) => execFileSync('git', gitArgs, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  for (const folder of ['imaging', 'pdf']) {
-    fs.mkdirSync(path.join(dir, folder));
-    for (const file of git('ls-tree', '--name-only', `${revision}:main/${folder}`).split('\n').filter((f) => f.endsWith('.ts'))) {
-      if (folder === 'pdf' && file !== 'jbig2.ts') continue;
-      fs.writeFileSync(path.join(dir, folder, file), git('show', `${revision}:main/${folder}/${file}`));
-    }
-  }
-  return dir;
-}
 const oldRevision = opt('old') ?? 'HEAD';
-const OLD = snapshot(oldRevision);
+const OLD = snapshotMain(oldRevision, 'ab-coders');
 process.on('exit', () => fs.rmSync(OLD, { recursive: true, force: true }));
-const oldG4 = (await import(path.join(OLD, 'imaging', 'g4.ts'))) as typeof newG4;
-const oldJbig2 = (await import(path.join(OLD, 'pdf', 'jbig2.ts'))) as typeof newJbig2;
+const oldG4 = (await import(path.join(OLD, 'main/imaging/g4.ts'))) as typeof newG4;
+const oldJbig2 = (await import(path.join(OLD, 'main/pdf/jbig2.ts'))) as typeof newJbig2;
 const count = Number(opt('pages') ?? 48);
 const reps = Number(opt('reps') ?? 3);
 const paper = opt('paper') ?? 'white';

@@ -10,7 +10,6 @@
  * at its default options (skew on each page and its three quarter turns; rendered once and kept
  * as PNG analysis copies in the temp dir).
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +21,7 @@ import { rotateGreyQuarters } from '../../main/imaging/quarter-turn.js';
 import type { GreyImage } from '../../main/imaging/types.js';
 import { HARD_PAGE_KINDS, UNTELLABLE_PAGE_KINDS, renderHardPageFile, type HardPageSpec, type ScanMode } from '../fixtures/hard-pages.js';
 import { rng } from '../fixtures/pages.js';
+import { snapshotMain } from './snapshot.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {
@@ -29,21 +29,12 @@ const opt = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 
-/** main/imaging at `revision`, written to a temp dir so it loads beside the working tree's. */
-function snapshot(revision: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ab-imaging-old-'));
-  const git = (...gitArgs: string[]) => execFileSync('git', gitArgs, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  for (const file of git('ls-tree', '--name-only', `${revision}:main/imaging`).split('\n').filter((f) => f.endsWith('.ts'))) {
-    fs.writeFileSync(path.join(dir, file), git('show', `${revision}:main/imaging/${file}`));
-  }
-  return dir;
-}
 const oldRevision = opt('old') ?? 'HEAD';
-const OLD = snapshot(oldRevision);
+const OLD = snapshotMain(oldRevision, 'ab-imaging');
 process.on('exit', () => fs.rmSync(OLD, { recursive: true, force: true }));
-const oldBinarize = (await import(path.join(OLD, 'binarize.ts'))) as typeof newBinarize;
-const oldDeskew = (await import(path.join(OLD, 'deskew.ts'))) as typeof newDeskew;
-const oldG4 = (await import(path.join(OLD, 'g4.ts'))) as typeof newG4;
+const oldBinarize = (await import(path.join(OLD, 'main/imaging/binarize.ts'))) as typeof newBinarize;
+const oldDeskew = (await import(path.join(OLD, 'main/imaging/deskew.ts'))) as typeof newDeskew;
+const oldG4 = (await import(path.join(OLD, 'main/imaging/g4.ts'))) as typeof newG4;
 const maxPages = Number(opt('pages') ?? 1e9);
 const reps = Number(opt('reps') ?? 2);
 const only = new Set((opt('only') ?? 'threshold,skew,g4').split(','));

@@ -17,9 +17,7 @@
  * cleanup bench's hard page kinds (--hard N angles each), varied sparse notes and typewritten pages
  * (orientation-pages.ts), each turned four ways.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -27,6 +25,7 @@ import { measureSkewEitherWay, SKEW_ANALYSIS_DPI } from '../../main/imaging/desk
 import { rotateGreyQuarters } from '../../main/imaging/quarter-turn.js';
 import type { GreyImage, RawImage } from '../../main/imaging/types.js';
 import { sharpTurn } from '../support/sharp-turn.js';
+import { snapshotMain } from './snapshot.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MIN_SKEW_DEGREES = 0.1;
@@ -38,16 +37,6 @@ interface Side {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   secondLook: (full: RawImage, dpi: number, first: any) => Promise<any>;
 }
-
-/** main/ at `revision` in a temp dir beside a link to node_modules, so it loads as the working tree does. */
-function snapshot(revision: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ab-orientation-old-'));
-  const archive = execFileSync('git', ['archive', revision, 'main', 'package.json'], { cwd: REPO_ROOT, maxBuffer: 1 << 30 });
-  execFileSync('tar', ['-x', '-C', dir], { input: archive });
-  fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  return dir;
-}
-
 
 async function loadSide(root: string): Promise<Side> {
   const orientation = await import(path.join(root, 'main/imaging/orientation.ts'));
@@ -130,7 +119,7 @@ async function main(): Promise<void> {
   const kinds = ['letter', 'dense', 'columns', 'table'] as const;
   for (let i = 0; i < typewrittenCount; i++) copies.push(await analysisCopy(await fixtures.monospacedPageFile(kinds[i % 4], i % 2 ? 200 : 300, -3 + i * 1.7, i % 4 < 2 ? 'grey' : 'bw', 500 + i), 'fixtures'));
 
-  const oldRoot = snapshot(revision);
+  const oldRoot = snapshotMain(revision, 'ab-orientation');
   try {
     const sides = { old: await loadSide(oldRoot), new: await loadSide(REPO_ROOT) };
     const times = new Map<string, { old: number[]; new: number[] }>();
